@@ -1,0 +1,13 @@
+"""gunicorn settings: `gunicorn wsgi:app` reads this file from the working folder."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("TASKBOARD_BIND", "127.0.0.1:8000")
+# Taskboard's requests are short database round trips; 2 per core plus one, capped
+# so a large host does not open more database connections than a small office needs.
+workers = int(os.environ.get("TASKBOARD_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 9)))
+graceful_timeout = 30
+timeout = 60
+accesslog = "-"
+errorlog = "-"

@@ -1,0 +1,91 @@
+"""The command line of operations.md: `flask --app taskboard <command>`."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from . import services
+from .api.wire import WireError, parse_import_document
+from .models import Permission
+from .services.demo import seed_demo
+from .services.importer import import_data
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app's `flask` command group."""
+    for command in (init_db, import_data_command, create_user, create_api_key, seed_demo_command):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database schema, or migrate it to the current version."""
+    upgrade()
+    click.echo("The database is ready.")
+
+
+@click.command("import-data")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_data_command(file: Path) -> None:
+    """Load Open Dental-shaped records from FILE, keeping their keys; all or nothing."""
+    try:
+        counts = import_data(batch=parse_import_document(file.read_bytes()))
+    except WireError as exc:
+        raise click.ClickException(f"Nothing was imported. {exc.message}") from None
+    except services.ServiceError as exc:
+        raise click.ClickException(f"Nothing was imported. {exc.message}") from None
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items() if count)
+    click.echo(f"Imported {summary or 'nothing'}.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--admin", is_flag=True, help="Let this user manage kiosk displays.")
+def create_user(username: str, admin: bool) -> None:
+    """Create a staff user; the password comes from standard input or a prompt."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = services.create_user(user_name=username, password=password, is_admin=admin)
+    except services.ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(user.user_num)
+
+
+@click.command("create-api-key")
+@click.option(
+    "--permission", required=True, type=click.Choice([p.value for p in Permission])
+)
+@click.option("--developer-key", help="Use this developer key instead of a random one.")
+@click.option("--customer-key", help="Use this customer key instead of a random one.")
+def create_api_key(permission: str, developer_key: str | None, customer_key: str | None) -> None:
+    """Create an API key pair and print its Authorization header value, once."""
+    try:
+        _, dev, cust = services.create_api_key(
+            permission=Permission(permission),
+            developer_key=developer_key,
+            customer_key=customer_key,
+        )
+    except services.ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"ODFHIR {dev}/{cust}")
+
+
+@click.command("seed-demo")
+@click.option("--tasks", "task_count", default=2000, show_default=True, type=int)
+def seed_demo_command(task_count: int) -> None:
+    """Fill an empty database with a believable demo office."""
+    with click.progressbar(length=max(task_count, 1), label="Seeding tasks", file=sys.stderr) as bar:
+        try:
+            office = seed_demo(tasks=task_count, progress=bar.update)
+        except services.ServiceError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(
+        f"Seeded {office.users} users, {office.task_lists} task lists, {office.patients} patients, "
+        f"{office.appointments} appointments, {office.tasks} tasks and {office.notes} notes."
+    )

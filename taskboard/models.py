@@ -1,0 +1,223 @@
+"""The SQLAlchemy models shared by the JSON API, the board, the kiosk and the CLI.
+
+Date-times are stored naive, as wall-clock time in the office's time zone, the way
+Open Dental stores them; "no date" is stored as NULL.
+"""
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+TASK_PRIORITY_CATEGORY = 33
+
+
+class TaskStatus(enum.StrEnum):
+    New = "New"
+    Viewed = "Viewed"
+    Done = "Done"
+
+
+class ObjectType(enum.StrEnum):
+    None_ = "None"
+    Patient = "Patient"
+    Appointment = "Appointment"
+
+
+class DateType(enum.StrEnum):
+    None_ = "None"
+    Day = "Day"
+    Week = "Week"
+    Month = "Month"
+
+
+class TaskListStatus(enum.StrEnum):
+    Active = "Active"
+    Archived = "Archived"
+
+
+class ReminderType(enum.StrEnum):
+    NoReminder = "NoReminder"
+    Daily = "Daily"
+    Weekly = "Weekly"
+    Monthly = "Monthly"
+    Yearly = "Yearly"
+
+
+class Permission(enum.StrEnum):
+    read = "read"
+    write = "write"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Store values (e.g. "None"), never Python member names such as "None_".
+    return Enum(
+        cls,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class User(db.Model):
+    __tablename__ = "userod"
+
+    user_num: Mapped[int] = mapped_column(primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    employee_num: Mapped[int] = mapped_column(default=0)
+    clinic_num: Mapped[int] = mapped_column(default=0)
+    provider_num: Mapped[int] = mapped_column(default=0)
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        return f"<User {self.user_num} {self.user_name!r}>"
+
+
+class Definition(db.Model):
+    __tablename__ = "definition"
+    __table_args__ = (Index("ix_definition_category_order", "category", "item_order"),)
+
+    def_num: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[int]
+    item_name: Mapped[str] = mapped_column(String(255))
+    item_value: Mapped[str] = mapped_column(String(255), default="")
+    item_order: Mapped[int] = mapped_column(default=0)
+    item_color: Mapped[str] = mapped_column(String(7), default="#FFFFFF")
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        return f"<Definition {self.def_num} {self.category}:{self.item_name!r}>"
+
+
+class Patient(db.Model):
+    __tablename__ = "patient"
+    __table_args__ = (Index("ix_patient_name", "l_name", "f_name"),)
+
+    pat_num: Mapped[int] = mapped_column(primary_key=True)
+    l_name: Mapped[str] = mapped_column(String(100))
+    f_name: Mapped[str] = mapped_column(String(100))
+    preferred: Mapped[str] = mapped_column(String(100), default="")
+
+    def __repr__(self) -> str:
+        return f"<Patient {self.pat_num} {self.l_name!r}>"
+
+
+class Appointment(db.Model):
+    __tablename__ = "appointment"
+
+    apt_num: Mapped[int] = mapped_column(primary_key=True)
+    pat_num: Mapped[int] = mapped_column(ForeignKey("patient.pat_num"), index=True)
+    apt_date_time: Mapped[dt.datetime]
+
+    patient: Mapped[Patient] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Appointment {self.apt_num} {self.apt_date_time}>"
+
+
+class TaskList(db.Model):
+    __tablename__ = "task_list"
+    __table_args__ = (Index("ix_task_list_status_parent", "task_list_status", "parent_num"),)
+
+    task_list_num: Mapped[int] = mapped_column(primary_key=True)
+    descript: Mapped[str] = mapped_column(String(255))
+    parent_num: Mapped[int | None] = mapped_column(ForeignKey("task_list.task_list_num"))
+    date_tl: Mapped[dt.date | None]
+    is_repeating: Mapped[bool] = mapped_column(default=False)
+    date_type: Mapped[DateType] = mapped_column(_enum(DateType), default=DateType.None_)
+    from_num: Mapped[int] = mapped_column(default=0)
+    object_type: Mapped[ObjectType] = mapped_column(_enum(ObjectType), default=ObjectType.None_)
+    date_time_entry: Mapped[dt.datetime]
+    task_list_status: Mapped[TaskListStatus] = mapped_column(
+        _enum(TaskListStatus), default=TaskListStatus.Active
+    )
+    default_priority_def_num: Mapped[int | None] = mapped_column(
+        ForeignKey("definition.def_num")
+    )
+
+    def __repr__(self) -> str:
+        return f"<TaskList {self.task_list_num} {self.descript!r}>"
+
+
+class Task(db.Model):
+    __tablename__ = "task"
+    # One index per filter family of GET /tasks; each ends with date_time_original,
+    # the range filter every list query carries.
+    __table_args__ = (
+        Index("ix_task_list_status_original", "task_list_num", "task_status", "date_time_original"),
+        Index(
+            "ix_task_object_status_original",
+            "object_type",
+            "key_num",
+            "task_status",
+            "date_time_original",
+        ),
+        Index("ix_task_status_original", "task_status", "date_time_original"),
+        Index("ix_task_original", "date_time_original"),
+    )
+
+    task_num: Mapped[int] = mapped_column(primary_key=True)
+    task_list_num: Mapped[int] = mapped_column(ForeignKey("task_list.task_list_num"))
+    date_task: Mapped[dt.date | None]
+    key_num: Mapped[int] = mapped_column(default=0)
+    descript: Mapped[str] = mapped_column(Text)
+    task_status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.New)
+    is_repeating: Mapped[bool] = mapped_column(default=False)
+    date_type: Mapped[DateType] = mapped_column(_enum(DateType), default=DateType.None_)
+    from_num: Mapped[int] = mapped_column(default=0)
+    object_type: Mapped[ObjectType] = mapped_column(_enum(ObjectType), default=ObjectType.None_)
+    date_time_entry: Mapped[dt.datetime]
+    user_num: Mapped[int] = mapped_column(ForeignKey("userod.user_num"), index=True)
+    date_time_finished: Mapped[dt.datetime | None]
+    priority_def_num: Mapped[int | None] = mapped_column(ForeignKey("definition.def_num"))
+    reminder_group_id: Mapped[str] = mapped_column(String(255), default="")
+    reminder_type: Mapped[ReminderType] = mapped_column(
+        _enum(ReminderType), default=ReminderType.NoReminder
+    )
+    reminder_frequency: Mapped[int] = mapped_column(default=0)
+    date_time_original: Mapped[dt.datetime]
+    sec_date_t_edit: Mapped[dt.datetime]
+    descript_override: Mapped[str] = mapped_column(String(256), default="")
+    is_read_only: Mapped[bool] = mapped_column(default=False)
+    # Bumped by SQLAlchemy on every UPDATE; the ETag, and a guard against lost updates.
+    row_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    def __repr__(self) -> str:
+        return f"<Task {self.task_num} {self.task_status}>"
+
+
+class TaskNote(db.Model):
+    __tablename__ = "task_note"
+
+    task_note_num: Mapped[int] = mapped_column(primary_key=True)
+    task_num: Mapped[int] = mapped_column(ForeignKey("task.task_num"), index=True)
+    user_num: Mapped[int] = mapped_column(ForeignKey("userod.user_num"), index=True)
+    date_time_note: Mapped[dt.datetime]
+    note: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<TaskNote {self.task_note_num} on {self.task_num}>"
+
+
+class ApiKey(db.Model):
+    """An Open Dental-style key pair; only SHA-256 digests of the two keys are stored."""
+
+    __tablename__ = "api_key"
+    __table_args__ = (Index("ix_api_key_pair", "developer_key_hash", "customer_key_hash", unique=True),)
+
+    api_key_num: Mapped[int] = mapped_column(primary_key=True)
+    developer_key_hash: Mapped[str] = mapped_column(String(64))
+    customer_key_hash: Mapped[str] = mapped_column(String(64))
+    permission: Mapped[Permission] = mapped_column(_enum(Permission))
+    is_disabled: Mapped[bool] = mapped_column(default=False)
+    date_time_created: Mapped[dt.datetime]
+
+    def __repr__(self) -> str:
+        return f"<ApiKey {self.api_key_num} {self.permission}>"

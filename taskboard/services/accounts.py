@@ -1,0 +1,95 @@
+"""Staff users and API key pairs."""
+
+import hashlib
+import hmac
+import re
+import secrets
+import string
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from ..extensions import db
+from ..models import ApiKey, Permission, User
+from .common import check_text, now, transaction
+from .errors import Invalid
+
+PASSWORD_MIN = 8
+KEY_PATTERN = re.compile(r"[A-Za-z0-9]{8,64}")
+_KEY_ALPHABET = string.ascii_letters + string.digits
+_DUMMY_DIGEST = hashlib.sha256(b"no such key").hexdigest()
+
+
+def create_user(*, user_name: str, password: str, is_admin: bool = False) -> User:
+    """Create a staff user who can sign in to the board."""
+    user_name = check_text(user_name, "UserName", max_length=255).strip()
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(f"Password must be at least {PASSWORD_MIN} characters.", "Password")
+    if db.session.scalar(select(User).where(User.user_name == user_name)) is not None:
+        raise Invalid(f"UserName {user_name!r} is already taken.", "UserName")
+    user = User(user_name=user_name, password_hash=generate_password_hash(password), is_admin=is_admin)
+    with transaction():
+        db.session.add(user)
+    return user
+
+
+def create_api_key(
+    *, permission: Permission, developer_key: str | None = None, customer_key: str | None = None
+) -> tuple[ApiKey, str, str]:
+    """Create a key pair; return it with the two keys, which are never stored."""
+    developer_key = developer_key or _random_key()
+    customer_key = customer_key or _random_key()
+    for field, key in (("DeveloperKey", developer_key), ("CustomerKey", customer_key)):
+        if not KEY_PATTERN.fullmatch(key):
+            raise Invalid(f"{field} must be 8 to 64 letters or digits.", field)
+    dev_hash, cust_hash = _digest(developer_key), _digest(customer_key)
+    taken = db.session.scalar(
+        select(ApiKey).where(
+            ApiKey.developer_key_hash == dev_hash, ApiKey.customer_key_hash == cust_hash
+        )
+    )
+    if taken is not None:
+        raise Invalid("That key pair already exists.", "CustomerKey")
+    api_key = ApiKey(
+        developer_key_hash=dev_hash,
+        customer_key_hash=cust_hash,
+        permission=permission,
+        date_time_created=now(),
+    )
+    with transaction():
+        db.session.add(api_key)
+    return api_key, developer_key, customer_key
+
+
+def authenticate_api_key(*, developer_key: str, customer_key: str) -> ApiKey | None:
+    """Return the enabled key pair matching the two keys, comparing in constant time."""
+    candidates = db.session.scalars(
+        select(ApiKey).where(ApiKey.developer_key_hash == _digest(developer_key))
+    ).all()
+    offered = _digest(customer_key)
+    found = None
+    for candidate in candidates or [None]:
+        stored = candidate.customer_key_hash if candidate else _DUMMY_DIGEST
+        if hmac.compare_digest(stored, offered) and candidate is not None:
+            found = candidate
+    if found is None or found.is_disabled:
+        return None
+    return found
+
+
+def set_api_key_disabled(*, api_key_num: int, disabled: bool) -> ApiKey:
+    """Disable or re-enable a key pair."""
+    api_key = db.session.get(ApiKey, api_key_num)
+    if api_key is None:
+        raise Invalid("ApiKey not found.", "ApiKeyNum")
+    with transaction():
+        api_key.is_disabled = disabled
+    return api_key
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _random_key() -> str:
+    return "".join(secrets.choice(_KEY_ALPHABET) for _ in range(24))

@@ -1,0 +1,86 @@
+"""Helpers shared by the service modules: the office clock, transactions, text rules."""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import current_app
+from sqlalchemy import Select, func
+
+from ..extensions import db
+from .errors import Invalid
+
+
+class _Unset:
+    """The value of an argument a sparse update leaves alone."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET = _Unset()
+
+MAX_KEY = 2**63 - 1
+
+
+def now() -> dt.datetime:
+    """Return the office's wall-clock time, to the second."""
+    zone = current_app.config["TASKBOARD_ZONE"]
+    current = dt.datetime.now(zone) if zone else dt.datetime.now()
+    return current.replace(tzinfo=None, microsecond=0)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Commit everything done inside the block, or nothing at all."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def check_text(
+    value: str | None, field: str, *, max_length: int, required: bool = True
+) -> str:
+    """Return a valid stored text for `field`, or raise Invalid naming it."""
+    if value is None:
+        if required:
+            raise Invalid(f"{field} is required.", field)
+        return ""
+    if required and not value.strip():
+        raise Invalid(f"{field} must not be blank.", field)
+    if len(value) > max_length:
+        raise Invalid(f"{field} must be at most {max_length:,} characters.", field)
+    if "\x00" in value:
+        raise Invalid(f"{field} must not contain NUL characters.", field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid(f"{field} must be valid Unicode text.", field) from None
+    return value
+
+
+def require(value: object, field: str) -> None:
+    """Raise Invalid when a required field is missing."""
+    if value is None:
+        raise Invalid(f"{field} is required.", field)
+
+
+def page(stmt: Select, *, offset: int, limit: int, order_by) -> list:
+    """Run one page of a list query, ordered by primary key so paging is stable."""
+    return list(db.session.scalars(stmt.order_by(order_by).offset(offset).limit(limit)))
+
+
+def exists(model, key: int) -> bool:
+    """Return whether a row of `model` with primary key `key` exists."""
+    return 0 <= key <= MAX_KEY and db.session.get(model, key) is not None
+
+
+def count(stmt: Select) -> int:
+    """Return the number of rows a query selects."""
+    return db.session.scalar(stmt.with_only_columns(func.count()).order_by(None))

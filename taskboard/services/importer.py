@@ -1,0 +1,207 @@
+"""Importing Open Dental records, keeping their primary keys, all or nothing."""
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import func, select, text
+
+from ..extensions import db
+from ..models import (
+    Appointment,
+    Definition,
+    Patient,
+    Task,
+    TaskList,
+    TaskNote,
+    User,
+)
+from .common import check_text, now, transaction
+from .errors import Invalid, NotFound, ServiceError
+from .notes import NOTE_MAX
+from .tasks import (
+    DESCRIPT_MAX,
+    DESCRIPT_OVERRIDE_MAX,
+    _check_priority,
+    _link,
+    default_priority_num,
+)
+
+Batch = dict[str, list[tuple[str, dict]]]
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+class ImportFailed(Invalid):
+    """A record of the import document is invalid; the message names it."""
+
+
+def import_data(*, batch: Batch) -> dict[str, int]:
+    """Insert or update every record by its key in one transaction; return counts per kind."""
+    counts: dict[str, int] = {}
+    with transaction():
+        for kind, (model, prepare) in _KINDS.items():
+            records = batch.get(kind, [])
+            if kind == "tasklists":
+                records = _parents_first(records)
+            for label, attrs in records:
+                try:
+                    _upsert(model, prepare(dict(attrs)))
+                except ServiceError as exc:
+                    raise ImportFailed(f"{label}: {exc.message}", exc.field) from None
+                db.session.flush()
+            counts[kind] = len(records)
+        _advance_sequences()
+    return counts
+
+
+def _upsert(model, attrs: dict) -> None:
+    key_attr = model.__mapper__.primary_key[0].key
+    row = db.session.get(model, attrs[key_attr])
+    if row is None:
+        row = model(**{**_defaults(model), **attrs})
+        db.session.add(row)
+    else:
+        for key, value in attrs.items():
+            setattr(row, key, value)
+
+
+def _defaults(model) -> dict:
+    stamp = now()
+    if model is Task:
+        return {
+            "date_time_entry": stamp,
+            "date_time_original": stamp,
+            "sec_date_t_edit": stamp,
+            "priority_def_num": default_priority_num(),
+        }
+    if model is TaskList:
+        return {"date_time_entry": stamp}
+    if model is TaskNote:
+        return {"date_time_note": stamp}
+    return {}
+
+
+def _prepare_definition(attrs: dict) -> dict:
+    if "category" not in attrs:
+        raise Invalid("Category is required.", "Category")
+    check_text(attrs.get("item_name"), "ItemName", max_length=255)
+    if "item_color" in attrs and not _COLOR.fullmatch(attrs["item_color"]):
+        raise Invalid("ItemColor must be a colour like #RRGGBB.", "ItemColor")
+    return attrs
+
+
+def _prepare_user(attrs: dict) -> dict:
+    name = check_text(attrs.get("user_name"), "UserName", max_length=255)
+    taken = db.session.scalar(select(User.user_num).where(User.user_name == name))
+    if taken is not None and taken != attrs["user_num"]:
+        raise Invalid(f"UserName {name!r} is already taken.", "UserName")
+    return attrs
+
+
+def _prepare_task_list(attrs: dict) -> dict:
+    check_text(attrs.get("descript"), "Descript", max_length=255)
+    parent = attrs.get("parent_num")
+    if parent is not None and db.session.get(TaskList, parent) is None:
+        raise NotFound("Parent task list not found.", "Parent")
+    return attrs
+
+
+def _prepare_patient(attrs: dict) -> dict:
+    for attr, field in (("l_name", "LName"), ("f_name", "FName"), ("preferred", "Preferred")):
+        if attr in attrs:
+            check_text(attrs[attr], field, max_length=100, required=attr == "l_name")
+    return attrs
+
+
+def _prepare_appointment(attrs: dict) -> dict:
+    if db.session.get(Patient, attrs.get("pat_num", 0)) is None:
+        raise NotFound("Patient not found.", "PatNum")
+    if "apt_date_time" not in attrs:
+        raise Invalid("AptDateTime is required.", "AptDateTime")
+    return attrs
+
+
+def _prepare_task(attrs: dict) -> dict:
+    existing = db.session.get(Task, attrs["task_num"])
+    if existing is None:
+        for attr, field in (("task_list_num", "TaskListNum"), ("user_num", "UserNum")):
+            if attr not in attrs:
+                raise Invalid(f"{field} is required.", field)
+        check_text(attrs.get("descript"), "Descript", max_length=DESCRIPT_MAX)
+    elif "descript" in attrs:
+        check_text(attrs["descript"], "Descript", max_length=DESCRIPT_MAX)
+    if "descript_override" in attrs:
+        check_text(
+            attrs["descript_override"],
+            "DescriptOverride",
+            max_length=DESCRIPT_OVERRIDE_MAX,
+            required=False,
+        )
+    if "task_list_num" in attrs and db.session.get(TaskList, attrs["task_list_num"]) is None:
+        raise NotFound("TaskList not found.", "TaskListNum")
+    if "user_num" in attrs and db.session.get(User, attrs["user_num"]) is None:
+        raise NotFound("User not found.", "UserNum")
+    if "object_type" in attrs or "key_num" in attrs:
+        attrs["object_type"], attrs["key_num"] = _link(
+            attrs.get("object_type"), attrs.get("key_num")
+        )
+    if attrs.get("priority_def_num") is not None:
+        _check_priority(attrs["priority_def_num"])
+    return attrs
+
+
+def _prepare_note(attrs: dict) -> dict:
+    if db.session.get(Task, attrs.get("task_num", 0)) is None:
+        raise NotFound("Task not found.", "TaskNum")
+    if db.session.get(User, attrs.get("user_num", 0)) is None:
+        raise NotFound("User not found.", "UserNum")
+    check_text(attrs.get("note"), "Note", max_length=NOTE_MAX)
+    return attrs
+
+
+_KINDS: dict[str, tuple[type, Callable[[dict], dict]]] = {
+    "definitions": (Definition, _prepare_definition),
+    "userods": (User, _prepare_user),
+    "tasklists": (TaskList, _prepare_task_list),
+    "patients": (Patient, _prepare_patient),
+    "appointments": (Appointment, _prepare_appointment),
+    "tasks": (Task, _prepare_task),
+    "tasknotes": (TaskNote, _prepare_note),
+}
+
+
+def _parents_first(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """Order task lists so each parent is stored before its children."""
+    by_num = {attrs["task_list_num"]: (label, attrs) for label, attrs in records}
+    ordered: list[tuple[str, dict]] = []
+    state: dict[int, str] = {}
+
+    def visit(num: int) -> None:
+        if state.get(num) == "done":
+            return
+        label, attrs = by_num[num]
+        if state.get(num) == "visiting":
+            raise ImportFailed(f"{label}: Parent makes a cycle of task lists.", "Parent")
+        state[num] = "visiting"
+        if attrs.get("parent_num") in by_num:
+            visit(attrs["parent_num"])
+        state[num] = "done"
+        ordered.append((label, attrs))
+
+    for num in by_num:
+        visit(num)
+    return ordered
+
+
+def _advance_sequences() -> None:
+    """After keys were given explicitly, make PostgreSQL's sequences continue above them."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for model in (Definition, User, TaskList, Patient, Appointment, Task, TaskNote):
+        table = model.__table__
+        column = next(iter(table.primary_key.columns))
+        top = db.session.scalar(select(func.max(column)))
+        if top is not None:
+            db.session.execute(
+                text("SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
+                {"t": table.name, "c": column.name, "v": top},
+            )

@@ -1,0 +1,78 @@
+"""Task notes: the conversation under a task."""
+
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Task, TaskNote, User
+from .common import UNSET, check_text, now, page, require, transaction
+from .errors import NotFound
+from .tasks import get_task, touch_for_note
+
+NOTE_MAX = 65_535
+
+
+def get_note(*, task_note_num: int) -> TaskNote:
+    """Return one note, or raise NotFound."""
+    note = db.session.get(TaskNote, task_note_num)
+    if note is None:
+        raise NotFound("TaskNote not found.", "TaskNoteNum")
+    return note
+
+
+def list_notes(
+    *,
+    task_num: int | None = None,
+    user_num: int | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[TaskNote]:
+    """Return one page of notes, optionally of one task or one user, by TaskNoteNum."""
+    stmt = select(TaskNote)
+    if task_num is not None:
+        get_task(task_num=task_num)
+        stmt = stmt.where(TaskNote.task_num == task_num)
+    if user_num is not None:
+        _get_user(user_num)
+        stmt = stmt.where(TaskNote.user_num == user_num)
+    return page(stmt, offset=offset, limit=limit, order_by=TaskNote.task_note_num)
+
+
+def add_note(*, task_num: int | None, user_num: int | None, note: str | None) -> TaskNote:
+    """Add a note to a task; a Done task goes back to Viewed."""
+    require(task_num, "TaskNum")
+    require(user_num, "UserNum")
+    require(note, "Note")
+    note = check_text(note, "Note", max_length=NOTE_MAX)
+    task: Task = get_task(task_num=task_num)
+    _get_user(user_num)
+    task_note = TaskNote(task_num=task_num, user_num=user_num, note=note, date_time_note=now())
+    with transaction():
+        db.session.add(task_note)
+        touch_for_note(task)
+    return task_note
+
+
+def update_note(*, task_note_num: int, note=UNSET, date_time_note=UNSET) -> TaskNote:
+    """Change a note's text or time; arguments left UNSET keep their value."""
+    task_note = get_note(task_note_num=task_note_num)
+    changes: dict[str, object] = {}
+    if note is not UNSET:
+        changes["note"] = check_text(note, "Note", max_length=NOTE_MAX)
+    if date_time_note is not UNSET:
+        require(date_time_note, "DateTimeNote")
+        changes["date_time_note"] = date_time_note
+    with transaction():
+        for key, value in changes.items():
+            setattr(task_note, key, value)
+    return task_note
+
+
+def _get_user(user_num: int) -> User:
+    """Return a user, or raise NotFound."""
+    user = db.session.get(User, user_num)
+    if user is None:
+        raise NotFound("User not found.", "UserNum")
+    return user
+
+

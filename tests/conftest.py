@@ -1,0 +1,128 @@
+"""Fixtures: an app on a fresh database per test, a small known office, API key headers."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from taskboard import create_app, services
+from taskboard.extensions import db
+from taskboard.models import (
+    Appointment,
+    Definition,
+    Patient,
+    Permission,
+    TaskList,
+    TaskListStatus,
+    User,
+)
+
+TEST_ZONE = "America/Denver"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database of the test's own: SQLite in tmp_path unless TASKBOARD_TEST_DATABASE_URL."""
+    return os.environ.get("TASKBOARD_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "TASKBOARD_DATABASE_URL": database_url,
+            "TASKBOARD_SECRET_KEY": "test-secret",
+            "TASKBOARD_TIMEZONE": TEST_ZONE,
+            "TASKBOARD_API_MAX_LIMIT": 1000,
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for calling services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def office(app):
+    """A small known office: users 1-2, priorities 358-361, lists 74-76, patient 73, apt 755."""
+    with app.app_context():
+        db.session.add_all(
+            [
+                User(user_num=1, user_name="Admin"),
+                User(user_num=2, user_name="Old Temp", is_hidden=True),
+                Definition(def_num=358, category=33, item_name="Normal", item_value="D"),
+                Definition(def_num=359, category=33, item_name="High", item_order=1),
+                Definition(def_num=360, category=33, item_name="Retired", is_hidden=True),
+                Definition(def_num=361, category=1, item_name="Not a priority"),
+                Patient(pat_num=73, l_name="Anderson", f_name="Thomas"),
+            ]
+        )
+        db.session.flush()
+        stamp = dt.datetime(2022, 10, 1, 8, 0, 0)
+        db.session.add_all(
+            [
+                TaskList(task_list_num=74, descript="Front Desk", date_time_entry=stamp),
+                TaskList(
+                    task_list_num=75, descript="Insurance", parent_num=74, date_time_entry=stamp
+                ),
+                TaskList(
+                    task_list_num=76,
+                    descript="Old Projects",
+                    date_time_entry=stamp,
+                    task_list_status=TaskListStatus.Archived,
+                ),
+                Appointment(apt_num=755, pat_num=73, apt_date_time=dt.datetime(2022, 10, 20, 9)),
+            ]
+        )
+        db.session.commit()
+
+
+def _key_header(app, permission: Permission) -> dict[str, str]:
+    with app.app_context():
+        _, dev, cust = services.create_api_key(permission=permission)
+    return {"Authorization": f"ODFHIR {dev}/{cust}"}
+
+
+@pytest.fixture
+def write_headers(app):
+    return _key_header(app, Permission.write)
+
+
+@pytest.fixture
+def read_headers(app):
+    return _key_header(app, Permission.read)
+
+
+@pytest.fixture
+def make_task(app, office):
+    """Create a task through the service, with overridable defaults; returns its TaskNum."""
+
+    def make(**overrides) -> int:
+        values = {"task_list_num": 74, "descript": "Call Mr. Anderson", "user_num": 1}
+        values.update(overrides)
+        with app.app_context():
+            return services.create_task(**values).task_num
+
+    return make
