@@ -1,7 +1,7 @@
 """Set up and run Taskboard from a fresh clone with nothing but Python 3.11+.
 
-    python3 dev.py serve   virtualenv, install, demo office, gunicorn on 127.0.0.1:8000
-    python3 dev.py test    virtualenv, test dependencies, ruff and the whole test suite
+python3 dev.py serve   virtualenv, install, demo office, gunicorn on 127.0.0.1:8000
+python3 dev.py test    virtualenv, test dependencies, ruff and the whole test suite
 """
 
 import os
@@ -37,26 +37,49 @@ def flask(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return run(str(BIN / "flask"), "--app", "taskboard", *args, **kwargs)
 
 
+def setup_demo(env: dict[str, str] | None = None) -> bool:
+    """Create or migrate the database; fill an empty one with the demo office and logins."""
+    flask("init-db", env=env, capture_output=True)
+    seeded = flask(
+        "seed-demo", "--tasks", "2000", check=False, capture_output=True, text=True, env=env
+    )
+    if seeded.returncode != 0:
+        return False
+    developer, customer = DEMO_KEY.removeprefix("ODFHIR ").split("/")
+    flask(
+        "create-api-key",
+        "--permission",
+        "write",
+        "--developer-key",
+        developer,
+        "--customer-key",
+        customer,
+        env=env,
+        capture_output=True,
+    )
+    flask(
+        "create-user",
+        "--admin",
+        DEMO_USER,
+        input=DEMO_PASSWORD + "\n",
+        text=True,
+        env=env,
+        capture_output=True,
+    )
+    return True
+
+
 def serve() -> None:
     """Install, create the demo office on first run, and serve it with gunicorn."""
     install()
-    flask("init-db")
-    seeded = flask("seed-demo", "--tasks", "2000", check=False, capture_output=True, text=True)
-    if seeded.returncode == 0:
-        print(seeded.stdout.strip())
-        developer, customer = DEMO_KEY.removeprefix("ODFHIR ").split("/")
-        flask("create-api-key", "--permission", "write",
-              "--developer-key", developer, "--customer-key", customer, capture_output=True)
-        flask("create-user", "--admin", DEMO_USER, input=DEMO_PASSWORD + "\n", text=True,
-              capture_output=True)
+    if setup_demo():
+        print("Created the demo office.")
     else:
         print("The database already holds an office; keeping it.")
     print(
         "\nTaskboard is starting on http://127.0.0.1:8000\n"
         f"  API header:  Authorization: {DEMO_KEY}\n"
-        f"  Staff login: {DEMO_USER} / {DEMO_PASSWORD}\n"
-        "  Try:  curl -H 'Authorization: " + DEMO_KEY + "' "
-        "http://127.0.0.1:8000/api/v1/tasklists\n",
+        f"  Staff login: {DEMO_USER} / {DEMO_PASSWORD}\n",
         flush=True,
     )
     os.execv(str(BIN / "gunicorn"), [str(BIN / "gunicorn"), "wsgi:app"])
@@ -77,4 +100,6 @@ if __name__ == "__main__":
     try:
         commands[sys.argv[1]]()
     except subprocess.CalledProcessError as exc:
+        if exc.stderr:
+            sys.stderr.write(exc.stderr if isinstance(exc.stderr, str) else exc.stderr.decode())
         sys.exit(f"Failed: {' '.join(map(str, exc.cmd))} (exit {exc.returncode})")

@@ -58,9 +58,7 @@ def create_user(username: str, admin: bool) -> None:
 
 
 @click.command("create-api-key")
-@click.option(
-    "--permission", required=True, type=click.Choice([p.value for p in Permission])
-)
+@click.option("--permission", required=True, type=click.Choice([p.value for p in Permission]))
 @click.option("--developer-key", help="Use this developer key instead of a random one.")
 @click.option("--customer-key", help="Use this customer key instead of a random one.")
 def create_api_key(permission: str, developer_key: str | None, customer_key: str | None) -> None:
@@ -80,7 +78,8 @@ def create_api_key(permission: str, developer_key: str | None, customer_key: str
 @click.option("--tasks", "task_count", default=2000, show_default=True, type=int)
 def seed_demo_command(task_count: int) -> None:
     """Fill an empty database with a believable demo office."""
-    with click.progressbar(length=max(task_count, 1), label="Seeding tasks", file=sys.stderr) as bar:
+    bar = click.progressbar(length=max(task_count, 1), label="Seeding tasks", file=sys.stderr)
+    with bar:
         try:
             office = seed_demo(tasks=task_count, progress=bar.update)
         except services.ServiceError as exc:

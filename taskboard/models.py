@@ -136,9 +136,7 @@ class TaskList(db.Model):
     task_list_status: Mapped[TaskListStatus] = mapped_column(
         _enum(TaskListStatus), default=TaskListStatus.Active
     )
-    default_priority_def_num: Mapped[int | None] = mapped_column(
-        ForeignKey("definition.def_num")
-    )
+    default_priority_def_num: Mapped[int | None] = mapped_column(ForeignKey("definition.def_num"))
 
     def __repr__(self) -> str:
         return f"<TaskList {self.task_list_num} {self.descript!r}>"
@@ -210,7 +208,9 @@ class ApiKey(db.Model):
     """An Open Dental-style key pair; only SHA-256 digests of the two keys are stored."""
 
     __tablename__ = "api_key"
-    __table_args__ = (Index("ix_api_key_pair", "developer_key_hash", "customer_key_hash", unique=True),)
+    __table_args__ = (
+        Index("ix_api_key_pair", "developer_key_hash", "customer_key_hash", unique=True),
+    )
 
     api_key_num: Mapped[int] = mapped_column(primary_key=True)
     developer_key_hash: Mapped[str] = mapped_column(String(64))

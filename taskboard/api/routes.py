@@ -64,9 +64,7 @@ def _etag(task: Task) -> str:
 
 
 def _task_response(task: Task, status: int = 200, **headers: str):
-    return json_response(
-        task_out(task, _formats()), status, {"ETag": _etag(task), **headers}
-    )
+    return json_response(task_out(task, _formats()), status, {"ETag": _etag(task), **headers})
 
 
 def _expected_version(task_num: int) -> int | None:

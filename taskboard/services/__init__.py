@@ -15,7 +15,6 @@ from .tasks import (
     get_task,
     get_task_list,
     list_tasks,
-    set_task_status,
     update_task,
 )
 
@@ -42,6 +41,6 @@ __all__ = [
     "list_users",
     "now",
     "set_api_key_disabled",
-    "set_task_status",
+    "update_note",
     "update_task",
 ]

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
-from sqlalchemy import Select, func
+from sqlalchemy import Select
 
 from ..extensions import db
 from .errors import Invalid
@@ -44,9 +44,7 @@ def transaction() -> Iterator[None]:
         raise
 
 
-def check_text(
-    value: str | None, field: str, *, max_length: int, required: bool = True
-) -> str:
+def check_text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
     """Return a valid stored text for `field`, or raise Invalid naming it."""
     if value is None:
         if required:
@@ -79,8 +77,3 @@ def page(stmt: Select, *, offset: int, limit: int, order_by) -> list:
 def exists(model, key: int) -> bool:
     """Return whether a row of `model` with primary key `key` exists."""
     return 0 <= key <= MAX_KEY and db.session.get(model, key) is not None
-
-
-def count(stmt: Select) -> int:
-    """Return the number of rows a query selects."""
-    return db.session.scalar(stmt.with_only_columns(func.count()).order_by(None))

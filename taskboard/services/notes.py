@@ -1,6 +1,5 @@
 """Task notes: the conversation under a task."""
 
-
 from sqlalchemy import select
 
 from ..extensions import db
@@ -74,5 +73,3 @@ def _get_user(user_num: int) -> User:
     if user is None:
         raise NotFound("User not found.", "UserNum")
     return user
-
-

@@ -98,7 +98,9 @@ def create_task(
     object_type, key_num = _link(object_type, key_num)
     task_list = get_task_list(task_list_num=task_list_num)
     if task_list.task_list_status != TaskListStatus.Active:
-        raise Invalid("TaskList is archived; tasks can only be added to active lists.", "TaskListNum")
+        raise Invalid(
+            "TaskList is archived; tasks can only be added to active lists.", "TaskListNum"
+        )
     if db.session.get(User, user_num) is None:
         raise NotFound("User not found.", "UserNum")
     if priority_def_num is None:
@@ -178,11 +180,6 @@ def update_task(
     return task
 
 
-def set_task_status(*, task_num: int, task_status: TaskStatus) -> Task:
-    """Move a task to New, Viewed or Done."""
-    return update_task(task_num=task_num, task_status=task_status)
-
-
 def touch_for_note(task: Task) -> None:
     """Reopen a Done task that gets a note, as Open Dental's task window does."""
     if task.task_status == TaskStatus.Done:
@@ -259,4 +256,6 @@ def _check_priority(def_num: int) -> None:
     """Raise Invalid unless `def_num` is a task-priority definition."""
     definition = db.session.get(Definition, def_num)
     if definition is None or definition.category != TASK_PRIORITY_CATEGORY:
-        raise Invalid("PriorityDefNum must be a task priority definition (Category 33).", "PriorityDefNum")
+        raise Invalid(
+            "PriorityDefNum must be a task priority definition (Category 33).", "PriorityDefNum"
+        )
