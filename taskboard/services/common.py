@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select, text
 
 from ..extensions import db
 from .errors import Invalid
@@ -77,3 +77,17 @@ def page(stmt: Select, *, offset: int, limit: int, order_by) -> list:
 def exists(model, key: int) -> bool:
     """Return whether a row of `model` with primary key `key` exists."""
     return 0 <= key <= MAX_KEY and db.session.get(model, key) is not None
+
+
+def advance_sequences() -> None:
+    """After rows were stored with explicit keys, make new keys continue above them."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite and MariaDB already continue above the largest key
+    for table in db.metadata.sorted_tables:
+        column = next(iter(table.primary_key.columns))
+        top = db.session.scalar(select(func.max(column)))
+        if top is not None:
+            db.session.execute(
+                text("SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
+                {"t": table.name, "c": column.name, "v": top},
+            )

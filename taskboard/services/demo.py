@@ -30,7 +30,7 @@ from ..models import (
     TaskStatus,
     User,
 )
-from .common import now, transaction
+from .common import advance_sequences, now, transaction
 from .errors import Invalid
 
 MAX_TASKS = 1_000_000
@@ -219,6 +219,7 @@ def seed_demo(*, tasks: int = 2000, progress: Callable[[int], None] | None = Non
         _ensure_empty()
         office.insert_catalog()
         notes = office.insert_tasks(tasks, progress or (lambda _count: None))
+        advance_sequences()
     return DemoOffice(
         users=len(USERS),
         task_lists=len(TASK_LISTS),

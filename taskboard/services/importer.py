@@ -3,7 +3,7 @@
 import re
 from collections.abc import Callable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
@@ -15,7 +15,7 @@ from ..models import (
     TaskNote,
     User,
 )
-from .common import check_text, now, transaction
+from .common import advance_sequences, check_text, now, transaction
 from .errors import Invalid, NotFound, ServiceError
 from .notes import NOTE_MAX
 from .tasks import (
@@ -49,7 +49,7 @@ def import_data(*, batch: Batch) -> dict[str, int]:
                     raise ImportFailed(f"{label}: {exc.message}", exc.field) from None
                 db.session.flush()
             counts[kind] = len(records)
-        _advance_sequences()
+        advance_sequences()
     return counts
 
 
@@ -190,18 +190,3 @@ def _parents_first(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
     for num in by_num:
         visit(num)
     return ordered
-
-
-def _advance_sequences() -> None:
-    """After keys were given explicitly, make PostgreSQL's sequences continue above them."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for model in (Definition, User, TaskList, Patient, Appointment, Task, TaskNote):
-        table = model.__table__
-        column = next(iter(table.primary_key.columns))
-        top = db.session.scalar(select(func.max(column)))
-        if top is not None:
-            db.session.execute(
-                text("SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
-                {"t": table.name, "c": column.name, "v": top},
-            )
