@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -53,13 +53,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
 
-    from . import api, cli, health
+    from . import api, auth, board, cli, errors, health
 
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(board.bp)
     csrf.exempt(api.bp)
-    api.register_error_handlers(app)
+    errors.register_error_handlers(app)
     cli.register(app)
+    app.add_url_rule("/", "index", lambda: redirect(url_for("board.index")))
     return app
 
 

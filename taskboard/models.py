@@ -221,3 +221,16 @@ class ApiKey(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiKey {self.api_key_num} {self.permission}>"
+
+
+class SignInFailure(db.Model):
+    """Recent failed sign-ins for one user name or one address, for the sign-in throttle."""
+
+    __tablename__ = "sign_in_failure"
+
+    throttle_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[dt.datetime]
+
+    def __repr__(self) -> str:
+        return f"<SignInFailure {self.throttle_key!r} x{self.failures}>"

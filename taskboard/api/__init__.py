@@ -2,12 +2,11 @@
 
 import re
 
-from flask import Blueprint, Flask, current_app, g, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask import Blueprint, g, request
 
 from .. import services
 from ..models import Permission
-from .wire import WireError, error_response
+from .wire import error_response
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -33,48 +32,6 @@ def authenticate():
         return error_response("This API key does not have write permission.", 401)
     g.api_key = api_key
     return None
-
-
-def register_error_handlers(app: Flask) -> None:
-    """Answer every error under /api/v1 with the JSON error body, never HTML."""
-
-    @app.errorhandler(WireError)
-    def wire_error(exc: WireError):
-        return error_response(exc.message, exc.status)
-
-    @app.errorhandler(services.ServiceError)
-    def service_error(exc: services.ServiceError):
-        return error_response(exc.message, _SERVICE_STATUS[type(exc)])
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if not request.path.startswith(PREFIX):
-            return exc
-        return error_response(_http_message(exc), exc.code or 500)
-
-    @app.errorhandler(Exception)
-    def unexpected_error(exc: Exception):
-        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        if not request.path.startswith(PREFIX):
-            return "Internal Server Error", 500
-        return error_response("The server could not complete the request.", 500)
-
-
-_SERVICE_STATUS = {
-    services.Invalid: 400,
-    services.NotFound: 404,
-    services.PreconditionFailed: 412,
-}
-
-
-def _http_message(exc: HTTPException) -> str:
-    if isinstance(exc, RequestEntityTooLarge):
-        return "The request body must be at most 1 MiB."
-    if exc.code == 404:
-        return f"No resource at {request.path}."
-    if exc.code == 405:
-        return f"The method {request.method} is not allowed on {request.path}."
-    return f"{exc.name}."
 
 
 from . import routes  # noqa: E402,F401  (routes attach themselves to bp)

@@ -4,11 +4,33 @@ Services take plain keyword arguments, return model objects, own their transacti
 raise the exceptions of `errors` with a message fit to show a user.
 """
 
-from .accounts import authenticate_api_key, create_api_key, create_user, set_api_key_disabled
+from .accounts import (
+    authenticate_api_key,
+    authenticate_user,
+    change_password,
+    create_api_key,
+    create_user,
+    session_stamp,
+    set_api_key_disabled,
+    signed_in_user,
+)
+from .board import (
+    STATUS_CHOICES,
+    BoardRow,
+    ListNode,
+    board_rows,
+    find_list,
+    list_choices,
+    list_tree,
+    patient_appointments,
+    priorities,
+    search_patients,
+)
 from .catalog import database_ok, list_definitions, list_task_lists, list_users
 from .common import UNSET, now
-from .errors import Invalid, NotFound, PreconditionFailed, ServiceError
-from .notes import add_note, get_note, list_notes, update_note
+from .errors import Invalid, NotFound, PreconditionFailed, ServiceError, Throttled
+from .lists import create_task_list, set_task_list_status, update_task_list
+from .notes import add_note, get_note, list_notes, task_notes, update_note
 from .tasks import (
     create_task,
     default_priority_num,
@@ -19,28 +41,47 @@ from .tasks import (
 )
 
 __all__ = [
+    "STATUS_CHOICES",
     "UNSET",
+    "BoardRow",
     "Invalid",
+    "ListNode",
     "NotFound",
     "PreconditionFailed",
     "ServiceError",
+    "Throttled",
     "add_note",
     "authenticate_api_key",
+    "authenticate_user",
+    "board_rows",
+    "change_password",
     "create_api_key",
     "create_task",
+    "create_task_list",
     "create_user",
     "database_ok",
     "default_priority_num",
+    "find_list",
     "get_note",
     "get_task",
     "get_task_list",
+    "list_choices",
     "list_definitions",
     "list_notes",
     "list_task_lists",
     "list_tasks",
+    "list_tree",
     "list_users",
     "now",
+    "patient_appointments",
+    "priorities",
+    "search_patients",
+    "session_stamp",
     "set_api_key_disabled",
+    "set_task_list_status",
+    "signed_in_user",
+    "task_notes",
     "update_note",
     "update_task",
+    "update_task_list",
 ]

@@ -1,5 +1,7 @@
 """Staff users and API key pairs."""
 
+import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -7,17 +9,20 @@ import secrets
 import string
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import ApiKey, Permission, User
+from ..models import ApiKey, Permission, SignInFailure, User
 from .common import check_text, now, transaction
-from .errors import Invalid
+from .errors import Invalid, NotFound, Throttled
 
 PASSWORD_MIN = 8
 KEY_PATTERN = re.compile(r"[A-Za-z0-9]{8,64}")
 _KEY_ALPHABET = string.ascii_letters + string.digits
 _DUMMY_DIGEST = hashlib.sha256(b"no such key").hexdigest()
+USER_FAILURE_LIMIT = 5
+ADDRESS_FAILURE_LIMIT = 20
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
 
 
 def create_user(*, user_name: str, password: str, is_admin: bool = False) -> User:
@@ -32,6 +37,68 @@ def create_user(*, user_name: str, password: str, is_admin: bool = False) -> Use
     )
     with transaction():
         db.session.add(user)
+    return user
+
+
+def authenticate_user(*, user_name: str, password: str, address: str) -> User:
+    """Return the user whose name and password match, unless the throttle refuses."""
+    keys = (f"user:{user_name.strip().casefold()}"[:300], f"addr:{address}"[:300])
+    stamp = now()
+    failures = [db.session.get(SignInFailure, key) for key in keys]
+    for failure, limit in zip(failures, (USER_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT), strict=True):
+        if failure and failure.window_start > stamp - THROTTLE_WINDOW and failure.failures >= limit:
+            wait = failure.window_start + THROTTLE_WINDOW - stamp
+            minutes = max(1, -(-int(wait.total_seconds()) // 60))
+            raise Throttled(
+                f"Too many failed sign-ins; try again in {minutes} minute"
+                f"{'s' if minutes > 1 else ''}.",
+                "user_name",
+            )
+    user = db.session.scalar(select(User).where(User.user_name == user_name.strip()))
+    # Hash even for unknown names, so timing does not tell which names exist.
+    ok = check_password_hash(
+        user.password_hash if user and user.password_hash else _dummy_hash(), password
+    )
+    with transaction():
+        if ok and user is not None and not user.is_hidden:
+            if failures[0] is not None:
+                db.session.delete(failures[0])
+            return user
+        for key, failure in zip(keys, failures, strict=True):
+            if failure is None or failure.window_start <= stamp - THROTTLE_WINDOW:
+                if failure is not None:
+                    db.session.delete(failure)
+                    db.session.flush()
+                db.session.add(SignInFailure(throttle_key=key, failures=1, window_start=stamp))
+            else:
+                failure.failures += 1
+    raise Invalid("The user name or password is wrong.", "user_name")
+
+
+def session_stamp(user: User) -> str:
+    """Return a value that changes with the user's password, to end other sessions."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def signed_in_user(*, user_num: int, stamp: str) -> User | None:
+    """Return the user of a session, unless hidden since or their password changed."""
+    user = db.session.get(User, user_num) if isinstance(user_num, int) else None
+    if user is None or user.is_hidden or not hmac.compare_digest(session_stamp(user), stamp):
+        return None
+    return user
+
+
+def change_password(*, user_num: int, current_password: str, new_password: str) -> User:
+    """Change a user's password after checking the current one."""
+    user = db.session.get(User, user_num)
+    if user is None:
+        raise NotFound("User not found.", "UserNum")
+    if not user.password_hash or not check_password_hash(user.password_hash, current_password):
+        raise Invalid("The current password is wrong.", "current_password")
+    if len(new_password) < PASSWORD_MIN:
+        raise Invalid(f"Password must be at least {PASSWORD_MIN} characters.", "new_password")
+    with transaction():
+        user.password_hash = generate_password_hash(new_password)
     return user
 
 
@@ -87,6 +154,11 @@ def set_api_key_disabled(*, api_key_num: int, disabled: bool) -> ApiKey:
     with transaction():
         api_key.is_disabled = disabled
     return api_key
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("no such user")
 
 
 def _digest(key: str) -> str:

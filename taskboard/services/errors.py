@@ -20,3 +20,7 @@ class NotFound(ServiceError):
 
 class PreconditionFailed(ServiceError):
     """The item changed since the client last read it (HTTP 412)."""
+
+
+class Throttled(ServiceError):
+    """Too many attempts; the client must wait (HTTP 429)."""

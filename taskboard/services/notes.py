@@ -73,3 +73,16 @@ def _get_user(user_num: int) -> User:
     if user is None:
         raise NotFound("User not found.", "UserNum")
     return user
+
+
+def task_notes(*, task_num: int) -> list[tuple[TaskNote, str]]:
+    """Return a task's notes, oldest first, each with its author's name."""
+    return [
+        (note, author)
+        for note, author in db.session.execute(
+            select(TaskNote, User.user_name)
+            .join(User, User.user_num == TaskNote.user_num)
+            .where(TaskNote.task_num == task_num)
+            .order_by(TaskNote.date_time_note, TaskNote.task_note_num)
+        ).all()
+    ]

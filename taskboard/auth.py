@@ -1,0 +1,118 @@
+"""Staff sign-in, sign-out and password change, and the login_required guard."""
+
+import functools
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from . import services
+from .forms import PasswordForm, SignInForm
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.before_app_request
+def load_user() -> None:
+    """Put the signed-in user, if any, on `g.user`."""
+    g.user = None
+    user_num = session.get("user_num")
+    if user_num is not None:
+        g.user = services.signed_in_user(user_num=user_num, stamp=session.get("stamp", ""))
+        if g.user is None:
+            session.clear()
+
+
+def login_required(view):
+    """Send anyone not signed in to the sign-in page (an htmx request via HX-Redirect)."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if g.user is None:
+            target = url_for("auth.sign_in", next=request.full_path.rstrip("?"))
+            if request.headers.get("HX-Request"):
+                response = make_response("", 401)
+                response.headers["HX-Redirect"] = target
+                return response
+            return redirect(target)
+        return view(**kwargs)
+
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str:
+    """Return `target` if it is a path on this site, else the board."""
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+        return target
+    return url_for("board.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def sign_in():
+    """Sign a staff user in."""
+    form = SignInForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate_user(
+                user_name=form.user_name.data,
+                password=form.password.data,
+                address=request.remote_addr or "",
+            )
+        except services.Throttled as exc:
+            form.user_name.errors.append(exc.message)
+            status = 429
+        except services.Invalid as exc:
+            form.user_name.errors.append(exc.message)
+            status = 401
+        else:
+            session.clear()
+            session["user_num"] = user.user_num
+            session["stamp"] = services.session_stamp(user)
+            session.permanent = True
+            return redirect(_safe_next(form.next.data))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.post("/logout")
+def sign_out():
+    """Sign out."""
+    session.clear()
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Let the signed-in user change their own password."""
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.change_password(
+                user_num=g.user.user_num,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+            )
+        except services.ServiceError as exc:
+            getattr(form, exc.field or "new_password").errors.append(exc.message)
+            status = 400
+        else:
+            session["stamp"] = services.session_stamp(user)
+            flash("Your password was changed.")
+            return redirect(url_for("board.index"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/password.html", form=form), status

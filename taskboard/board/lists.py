@@ -1,0 +1,106 @@
+"""The board's task-list views: create, rename, nest, archive and default priority."""
+
+from flask import render_template, request
+
+from .. import services
+from ..forms import TaskListForm
+from ..models import TaskListStatus
+from . import back, bp, is_htmx, render
+
+
+def _list_form(formdata=None, prefix: str = "new", **defaults) -> TaskListForm:
+    form = TaskListForm(formdata, prefix=prefix, **defaults)
+    tree = services.list_tree(include_archived=True)
+    form.parent_num.choices = [("", "(top level)"), *services.list_choices(tree)]
+    form.default_priority_def_num.choices = [
+        ("", "Office default"),
+        *((p.def_num, p.item_name) for p in services.priorities()),
+    ]
+    return form
+
+
+def _context(new_form: TaskListForm | None = None, edited: dict | None = None) -> dict:
+    tree = services.list_tree(include_archived=True)
+    edit_forms = {}
+    for num, _label in services.list_choices(tree):
+        node = services.find_list(tree, num)
+        edit_forms[num] = (edited or {}).get(num) or _list_form(
+            None,
+            prefix=f"list{num}",
+            descript=node.task_list.descript,
+            parent_num=node.task_list.parent_num,
+            default_priority_def_num=node.task_list.default_priority_def_num,
+        )
+    return {
+        "all_lists": tree,
+        "tree": services.list_tree(),
+        "new_form": new_form or _list_form(),
+        "edit_forms": edit_forms,
+    }
+
+
+def _answer(status: int = 200, **forms):
+    """Re-render the list manager (and the sidebar tree) for htmx, or redirect."""
+    if status == 200 and not is_htmx():
+        return back()
+    if is_htmx():
+        return render_template("board/lists_changed.html", **_context(**forms)), status
+    return render("board/lists.html", "board/_lists_admin.html", status, **_context(**forms))
+
+
+@bp.get("/lists")
+def manage_lists():
+    """Show every task list, archived ones too, with their forms."""
+    return render("board/lists.html", "board/_lists_admin.html", **_context())
+
+
+@bp.post("/lists")
+def create_list():
+    """Create a task list."""
+    form = _list_form(request.form)
+    if form.validate():
+        try:
+            services.create_task_list(
+                descript=form.descript.data,
+                parent_num=form.parent_num.data,
+                default_priority_def_num=form.default_priority_def_num.data,
+            )
+        except services.ServiceError as exc:
+            form.descript.errors.append(exc.message)
+        else:
+            return _answer()
+    return _answer(422, new_form=form)
+
+
+@bp.post("/lists/<int:task_list_num>")
+def edit_list(task_list_num: int):
+    """Rename a list, move it, or choose its default priority."""
+    form = _list_form(request.form, prefix=f"list{task_list_num}")
+    if form.validate():
+        try:
+            services.update_task_list(
+                task_list_num=task_list_num,
+                descript=form.descript.data,
+                parent_num=form.parent_num.data,
+                default_priority_def_num=form.default_priority_def_num.data,
+            )
+        except services.ServiceError as exc:
+            target = form.parent_num if exc.field == "Parent" else form.descript
+            target.errors = [*target.errors, exc.message]
+        else:
+            return _answer()
+    return _answer(422, edited={task_list_num: form})
+
+
+@bp.post("/lists/<int:task_list_num>/archive")
+def archive_list(task_list_num: int):
+    """Archive a list."""
+    services.set_task_list_status(task_list_num=task_list_num, status=TaskListStatus.Archived)
+    return _answer()
+
+
+@bp.post("/lists/<int:task_list_num>/unarchive")
+def unarchive_list(task_list_num: int):
+    """Bring an archived list back."""
+    services.set_task_list_status(task_list_num=task_list_num, status=TaskListStatus.Active)
+    return _answer()

@@ -1,0 +1,226 @@
+"""The board's task views: the board itself, creating, editing, status, notes, links."""
+
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import abort, g, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from .. import services
+from ..forms import FilterForm, LinkForm, NoteForm, StatusForm, TaskForm
+from ..models import ObjectType, TaskStatus
+from . import back, bp, is_htmx, render, row_for
+
+
+def _filters() -> FilterForm:
+    """Read the board's filters from the query string."""
+    return FilterForm(request.args)
+
+
+def _board_context(filters: FilterForm) -> dict:
+    tree = services.list_tree()
+    list_num = filters.list.data
+    selected = services.find_list(tree, list_num)
+    filters.list.choices = [("", "All lists"), *services.list_choices(tree)]
+    rows = services.board_rows(
+        task_list_num=selected.task_list.task_list_num if selected else None,
+        **filters.board_filters(),
+    )
+    return {"tree": tree, "selected": selected, "filters": filters, "rows": rows}
+
+
+def _task_form(formdata=None, **defaults) -> TaskForm:
+    form = TaskForm(formdata, **defaults)
+    form.task_list_num.choices = services.list_choices(services.list_tree())
+    form.priority_def_num.choices = [
+        ("", "List default"),
+        *((p.def_num, p.item_name) for p in services.priorities()),
+    ]
+    return form
+
+
+@bp.get("/")
+def index():
+    """Show the board: the list tree, the filters and the selected list's tasks."""
+    context = _board_context(_filters())
+    form = _task_form(task_list_num=context["filters"].list.data)
+    return render("board/index.html", "board/board_changed.html", form=form, **context)
+
+
+@bp.get("/tasks/new")
+def new_task():
+    """Show the form for a new task."""
+    form = _task_form(task_list_num=request.args.get("list", type=int))
+    return render("board/task_form_page.html", "board/_task_form.html", form=form)
+
+
+@bp.post("/tasks")
+def create_task():
+    """Create a task from the form; errors land next to their fields."""
+    form = _task_form(request.form)
+    if form.validate():
+        try:
+            task = services.create_task(
+                task_list_num=form.task_list_num.data,
+                descript=form.descript.data,
+                user_num=g.user.user_num,
+                priority_def_num=form.priority_def_num.data,
+                descript_override=form.descript_override.data or "",
+                date_time_entry=form.date_time_entry.data,
+            )
+        except services.ServiceError as exc:
+            _field_error(form, exc)
+        else:
+            if not is_htmx():
+                return back()
+            fresh = _task_form(task_list_num=task.task_list_num)
+            context = _board_context(_filters_from(request.form.get("next")))
+            return render_template("board/created.html", form=fresh, created=task, **context)
+    return render("board/task_form_page.html", "board/_task_form.html", 422, form=form)
+
+
+@bp.get("/tasks/<int:task_num>")
+def show_task(task_num: int):
+    """Show a task with its notes, its edit form and its link to a patient."""
+    return render("board/task_page.html", "board/_task_detail.html", **_detail(task_num))
+
+
+@bp.post("/tasks/<int:task_num>")
+def edit_task(task_num: int):
+    """Save the edit form."""
+    form = _task_form(request.form)
+    del form.task_list_num
+    if form.validate():
+        try:
+            services.update_task(
+                task_num=task_num,
+                descript=form.descript.data,
+                descript_override=form.descript_override.data or "",
+                priority_def_num=form.priority_def_num.data
+                if form.priority_def_num.data is not None
+                else services.UNSET,
+            )
+        except services.ServiceError as exc:
+            _field_error(form, exc)
+        else:
+            return _after_change(task_num)
+    return render(
+        "board/task_page.html", "board/_task_detail.html", 422, **_detail(task_num, form=form)
+    )
+
+
+@bp.post("/tasks/<int:task_num>/status")
+def set_status(task_num: int):
+    """Mark a task New, Viewed or Done in one click."""
+    form = StatusForm(request.form)
+    if not form.validate():
+        abort(400)
+    services.update_task(task_num=task_num, task_status=TaskStatus(form.task_status.data))
+    if not is_htmx():
+        return back()
+    return render_template(
+        "board/row_changed.html", row=row_for(task_num), tree=services.list_tree()
+    )
+
+
+@bp.post("/tasks/<int:task_num>/notes")
+def add_note(task_num: int):
+    """Add a note; a Done task goes back to Viewed."""
+    form = NoteForm(request.form)
+    if form.validate():
+        try:
+            services.add_note(task_num=task_num, user_num=g.user.user_num, note=form.note.data)
+        except services.ServiceError as exc:
+            form.note.errors.append(exc.message)
+        else:
+            return _after_change(task_num)
+    return render(
+        "board/task_page.html", "board/_task_detail.html", 422, **_detail(task_num, note_form=form)
+    )
+
+
+@bp.get("/tasks/<int:task_num>/patients")
+def find_patient(task_num: int):
+    """Search patients by name, to link one (or one of their appointments) to the task."""
+    text = request.args.get("q", "")[:100]
+    patients = services.search_patients(text=text)
+    appointments = {
+        p.pat_num: services.patient_appointments(pat_num=p.pat_num) for p in patients[:5]
+    }
+    return render(
+        "board/task_page.html",
+        "board/_patient_results.html",
+        patients=patients,
+        appointments=appointments,
+        q=text,
+        **_detail(task_num),
+    )
+
+
+@bp.post("/tasks/<int:task_num>/link")
+def link_task(task_num: int):
+    """Attach the task to a patient or an appointment, or detach it."""
+    form = LinkForm(request.form)
+    if form.validate():
+        object_type = ObjectType(form.object_type.data)
+        try:
+            services.update_task(
+                task_num=task_num,
+                object_type=object_type,
+                key_num=form.key_num.data if object_type != ObjectType.None_ else 0,
+            )
+        except services.ServiceError as exc:
+            form.key_num.errors.append(exc.message)
+        else:
+            return _after_change(task_num)
+    return render(
+        "board/task_page.html", "board/_task_detail.html", 422, **_detail(task_num, link_form=form)
+    )
+
+
+def _detail(task_num: int, **forms) -> dict:
+    row = row_for(task_num)
+    task = row.task
+    form = forms.get("form") or _task_form(
+        MultiDict(),
+        descript=task.descript,
+        descript_override=task.descript_override,
+        priority_def_num=task.priority_def_num,
+    )
+    if "task_list_num" in form:
+        del form.task_list_num
+    return {
+        "row": row,
+        "notes": services.task_notes(task_num=task_num),
+        "form": form,
+        "note_form": forms.get("note_form") or NoteForm(MultiDict()),
+        "link_form": forms.get("link_form") or LinkForm(MultiDict()),
+        "next": request.form.get("next") or request.args.get("next") or url_for("board.index"),
+    }
+
+
+def _after_change(task_num: int):
+    """Answer a change: the detail panel and the changed row for htmx, else a redirect."""
+    if not is_htmx():
+        return back(url_for("board.show_task", task_num=task_num))
+    return render_template(
+        "board/detail_changed.html", tree=services.list_tree(), **_detail(task_num)
+    )
+
+
+def _filters_from(url: str | None) -> FilterForm:
+    """Read the filters of the board view a form was posted from."""
+    return FilterForm(MultiDict(parse_qsl(urlsplit(url or "").query)))
+
+
+def _field_error(form, exc: services.ServiceError) -> None:
+    """Put a service's error next to the form field it names."""
+    names = {
+        "TaskListNum": "task_list_num",
+        "Descript": "descript",
+        "DescriptOverride": "descript_override",
+        "PriorityDefNum": "priority_def_num",
+        "DateTimeEntry": "date_time_entry",
+    }
+    name = names.get(exc.field or "", "descript")
+    field = form._fields.get(name, form.descript)
+    field.errors = [*field.errors, exc.message]

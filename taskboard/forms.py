@@ -1,0 +1,111 @@
+"""WTForms classes of the staff board: they parse and label fields; services judge them."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from .models import ObjectType, TaskStatus
+from .services.board import STATUS_CHOICES
+
+
+class Form(FlaskForm):
+    """A board form; CSRFProtect checks the token of every state-changing request once."""
+
+    class Meta:
+        csrf = False
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "0", "None") else None
+
+
+class SignInForm(Form):
+    user_name = StringField("User name", validators=[InputRequired(), Length(max=255)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)])
+    next = HiddenField()
+
+
+class PasswordForm(Form):
+    current_password = PasswordField("Current password", validators=[InputRequired()])
+    new_password = PasswordField("New password", validators=[InputRequired(), Length(max=1024)])
+    confirm_password = PasswordField("Repeat the new password", validators=[InputRequired()])
+
+    def validate_confirm_password(self, field) -> None:
+        if field.data != self.new_password.data:
+            raise ValidationError("The two new passwords differ.")
+
+
+class TaskForm(Form):
+    """Create or edit a task; field names follow the service's arguments."""
+
+    task_list_num = SelectField("Task list", coerce=_optional_int)
+    descript = TextAreaField("Description", validators=[InputRequired("Descript is required.")])
+    descript_override = StringField("Short description (optional)")
+    priority_def_num = SelectField("Priority", coerce=_optional_int)
+    date_time_entry = DateTimeLocalField(
+        "Date/time (blank: now)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        validators=[Optional()],
+    )
+
+
+class NoteForm(Form):
+    note = TextAreaField("Note", validators=[InputRequired("Note is required.")])
+
+
+class StatusForm(Form):
+    task_status = SelectField(
+        "Status", choices=[(s.value, s.value) for s in TaskStatus], validate_choice=True
+    )
+
+
+class LinkForm(Form):
+    object_type = SelectField(
+        "Attach to", choices=[(o.value, o.value) for o in ObjectType], validate_choice=True
+    )
+    key_num = IntegerField("Patient or appointment", validators=[Optional()])
+
+
+class TaskListForm(Form):
+    descript = StringField("Name", validators=[InputRequired("Descript is required.")])
+    parent_num = SelectField("Inside", coerce=_optional_int)
+    default_priority_def_num = SelectField("Default priority", coerce=_optional_int)
+
+
+class FilterForm(Form):
+    """The board's filters; read from the query string, so bookmarkable."""
+
+    list = SelectField("List", coerce=_optional_int, validate_choice=False)
+    status = SelectField(
+        "Status", choices=[(s, s) for s in STATUS_CHOICES], default="Open", validate_choice=False
+    )
+    type = SelectField(
+        "Attached to",
+        choices=[("", "Anything"), *((o.value, o.value) for o in ObjectType)],
+        validate_choice=False,
+    )
+    q = SearchField("Search descriptions and notes", validators=[Optional(), Length(max=200)])
+    done_since = DateField("Done since", validators=[Optional()])
+
+    def board_filters(self) -> dict:
+        """Return the filters as arguments of services.board_rows; bad values are ignored."""
+        self.validate()
+        return {
+            "status": self.status.data if self.status.data in STATUS_CHOICES else "Open",
+            "object_type": _OBJECT_TYPES.get(self.type.data),
+            "text": (self.q.data or "")[:200],
+            "done_since": None if self.done_since.errors else self.done_since.data,
+        }
+
+
+_OBJECT_TYPES = {o.value: o for o in ObjectType}

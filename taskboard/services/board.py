@@ -1,0 +1,238 @@
+"""What the staff board shows: the task-list tree and the sorted, filtered task rows."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import (
+    TASK_PRIORITY_CATEGORY,
+    Appointment,
+    Definition,
+    ObjectType,
+    Patient,
+    Task,
+    TaskList,
+    TaskListStatus,
+    TaskNote,
+    TaskStatus,
+    User,
+)
+from .errors import Invalid
+
+BOARD_LIMIT = 500
+OPEN = "Open"
+ALL = "All"
+STATUS_CHOICES = (OPEN, TaskStatus.New, TaskStatus.Viewed, TaskStatus.Done, ALL)
+
+
+@dataclass
+class ListNode:
+    """A task list in the tree, with its count of New tasks."""
+
+    task_list: TaskList
+    new_count: int
+    children: list["ListNode"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One task as the board shows it, with everything a row needs from one query."""
+
+    task: Task
+    priority_name: str
+    priority_color: str
+    creator: str
+    patient: Patient | None
+    appointment_time: dt.datetime | None
+    note_count: int
+
+
+def list_tree(*, include_archived: bool = False) -> list[ListNode]:
+    """Return the task lists as a tree of top-level nodes, each with its New count."""
+    stmt = select(TaskList).order_by(TaskList.descript, TaskList.task_list_num)
+    if not include_archived:
+        stmt = stmt.where(TaskList.task_list_status == TaskListStatus.Active)
+    counts = dict(
+        db.session.execute(
+            select(Task.task_list_num, func.count())
+            .where(Task.task_status == TaskStatus.New)
+            .group_by(Task.task_list_num)
+        ).all()
+    )
+    nodes = {
+        tl.task_list_num: ListNode(tl, counts.get(tl.task_list_num, 0))
+        for tl in db.session.scalars(stmt)
+    }
+    roots: list[ListNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.task_list.parent_num)
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def priorities() -> list[Definition]:
+    """Return the visible task priorities in their order."""
+    return list(
+        db.session.scalars(
+            select(Definition)
+            .where(Definition.category == TASK_PRIORITY_CATEGORY, Definition.is_hidden.is_(False))
+            .order_by(Definition.item_order, Definition.def_num)
+        )
+    )
+
+
+def board_rows(
+    *,
+    task_list_num: int | None = None,
+    status: str = OPEN,
+    object_type: ObjectType | None = None,
+    text: str = "",
+    done_since: dt.date | None = None,
+    task_nums: list[int] | None = None,
+    limit: int = BOARD_LIMIT,
+) -> list[BoardRow]:
+    """Return tasks sorted as Open Dental sorts them: New first, then priority, then entry."""
+    if status not in STATUS_CHOICES:
+        raise Invalid(f"Status must be one of {', '.join(STATUS_CHOICES)}.", "status")
+    apt_patient = aliased(Patient)
+    notes = (
+        select(func.count())
+        .where(TaskNote.task_num == Task.task_num)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Task,
+            Definition.item_name,
+            Definition.item_color,
+            Definition.item_order,
+            User.user_name,
+            Patient,
+            Appointment.apt_date_time,
+            apt_patient,
+            notes,
+        )
+        .join(User, User.user_num == Task.user_num)
+        .outerjoin(Definition, Definition.def_num == Task.priority_def_num)
+        .outerjoin(
+            Patient,
+            and_(Task.object_type == ObjectType.Patient, Patient.pat_num == Task.key_num),
+        )
+        .outerjoin(
+            Appointment,
+            and_(Task.object_type == ObjectType.Appointment, Appointment.apt_num == Task.key_num),
+        )
+        .outerjoin(apt_patient, apt_patient.pat_num == Appointment.pat_num)
+    )
+    if task_nums is not None:
+        stmt = stmt.where(Task.task_num.in_(task_nums))
+    else:
+        stmt = _filtered(stmt, task_list_num, status, object_type, text, done_since)
+    stmt = stmt.order_by(
+        case((Task.task_status == TaskStatus.New, 0), else_=1),
+        func.coalesce(Definition.item_order, 0),
+        Task.date_time_entry,
+        Task.task_num,
+    ).limit(limit)
+    return [
+        BoardRow(
+            task=task,
+            priority_name=name or "",
+            priority_color=color or "#FFFFFF",
+            creator=creator,
+            patient=patient or apt_pat,
+            appointment_time=apt_time,
+            note_count=count,
+        )
+        for task, name, color, _order, creator, patient, apt_time, apt_pat, count in (
+            db.session.execute(stmt).all()
+        )
+    ]
+
+
+def _filtered(stmt, task_list_num, status, object_type, text, done_since):
+    if task_list_num is not None:
+        stmt = stmt.where(Task.task_list_num == task_list_num)
+    if status == OPEN:
+        stmt = stmt.where(Task.task_status != TaskStatus.Done)
+    elif status != ALL:
+        stmt = stmt.where(Task.task_status == status)
+    if done_since is not None:
+        stmt = stmt.where(
+            or_(
+                Task.task_status != TaskStatus.Done,
+                Task.date_time_finished >= dt.datetime.combine(done_since, dt.time()),
+            )
+        )
+    if object_type is not None:
+        stmt = stmt.where(Task.object_type == object_type)
+    if text.strip():
+        pattern = "%" + _escape_like(text.strip()) + "%"
+        stmt = stmt.where(
+            or_(
+                Task.descript.ilike(pattern, escape="\\"),
+                Task.descript_override.ilike(pattern, escape="\\"),
+                exists().where(
+                    TaskNote.task_num == Task.task_num,
+                    TaskNote.note.ilike(pattern, escape="\\"),
+                ),
+            )
+        )
+    return stmt
+
+
+def search_patients(*, text: str, limit: int = 20) -> list[Patient]:
+    """Return patients whose last, first or preferred name starts with `text`."""
+    words = text.split()
+    if not words:
+        return []
+    stmt = select(Patient)
+    for word in words:
+        pattern = _escape_like(word) + "%"
+        stmt = stmt.where(
+            or_(
+                Patient.l_name.ilike(pattern, escape="\\"),
+                Patient.f_name.ilike(pattern, escape="\\"),
+                Patient.preferred.ilike(pattern, escape="\\"),
+            )
+        )
+    return list(db.session.scalars(stmt.order_by(Patient.l_name, Patient.f_name).limit(limit)))
+
+
+def patient_appointments(*, pat_num: int) -> list[Appointment]:
+    """Return a patient's appointments, newest first."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.pat_num == pat_num)
+            .order_by(Appointment.apt_date_time.desc())
+        )
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_list(tree: list[ListNode], task_list_num: int | None) -> ListNode | None:
+    """Return the node of `task_list_num` in the tree, if it is there."""
+    for node in tree:
+        if node.task_list.task_list_num == task_list_num:
+            return node
+        found = find_list(node.children, task_list_num)
+        if found:
+            return found
+    return None
+
+
+def list_choices(tree: list[ListNode], depth: int = 0) -> list[tuple[int, str]]:
+    """Return (TaskListNum, indented name) pairs in tree order, for a select box."""
+    choices = []
+    for node in tree:
+        choices.append((node.task_list.task_list_num, "\u2003" * depth + node.task_list.descript))
+        choices.extend(list_choices(node.children, depth + 1))
+    return choices

@@ -1,0 +1,68 @@
+"""Task lists: staff create, rename, nest, archive and choose a default priority."""
+
+from ..extensions import db
+from ..models import TaskList, TaskListStatus
+from .common import UNSET, check_text, now, transaction
+from .errors import Invalid
+from .tasks import _check_priority, get_task_list
+
+DESCRIPT_MAX = 255
+
+
+def create_task_list(
+    *, descript: str | None, parent_num: int | None = None, default_priority_def_num=None
+) -> TaskList:
+    """Create an active task list, at the top level or inside `parent_num`."""
+    descript = check_text(descript, "Descript", max_length=DESCRIPT_MAX).strip()
+    if parent_num is not None:
+        get_task_list(task_list_num=parent_num)
+    if default_priority_def_num is not None:
+        _check_priority(default_priority_def_num)
+    task_list = TaskList(
+        descript=descript,
+        parent_num=parent_num,
+        default_priority_def_num=default_priority_def_num,
+        date_time_entry=now(),
+    )
+    with transaction():
+        db.session.add(task_list)
+    return task_list
+
+
+def update_task_list(
+    *, task_list_num: int, descript=UNSET, parent_num=UNSET, default_priority_def_num=UNSET
+) -> TaskList:
+    """Rename a list, move it under another (None: top level) or set its default priority."""
+    task_list = get_task_list(task_list_num=task_list_num)
+    changes: dict[str, object] = {}
+    if descript is not UNSET:
+        changes["descript"] = check_text(descript, "Descript", max_length=DESCRIPT_MAX).strip()
+    if parent_num is not UNSET:
+        if parent_num is not None:
+            _check_not_inside_itself(task_list, parent_num)
+        changes["parent_num"] = parent_num
+    if default_priority_def_num is not UNSET:
+        if default_priority_def_num is not None:
+            _check_priority(default_priority_def_num)
+        changes["default_priority_def_num"] = default_priority_def_num
+    with transaction():
+        for key, value in changes.items():
+            setattr(task_list, key, value)
+    return task_list
+
+
+def set_task_list_status(*, task_list_num: int, status: TaskListStatus) -> TaskList:
+    """Archive a list (it leaves the board and takes no new tasks) or bring it back."""
+    task_list = get_task_list(task_list_num=task_list_num)
+    with transaction():
+        task_list.task_list_status = status
+    return task_list
+
+
+def _check_not_inside_itself(task_list: TaskList, parent_num: int) -> None:
+    """Raise Invalid when moving `task_list` under `parent_num` would make a cycle."""
+    ancestor: TaskList | None = get_task_list(task_list_num=parent_num)
+    while ancestor is not None:
+        if ancestor.task_list_num == task_list.task_list_num:
+            raise Invalid("A task list cannot be moved inside itself.", "Parent")
+        ancestor = db.session.get(TaskList, ancestor.parent_num) if ancestor.parent_num else None
