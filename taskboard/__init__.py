@@ -1,13 +1,16 @@
 """Taskboard: an Open Dental-compatible task system for dental offices."""
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import csrf, db, migrate
 
@@ -17,7 +20,21 @@ ENV_KEYS = (
     "TASKBOARD_SECRET_KEY",
     "TASKBOARD_TIMEZONE",
     "TASKBOARD_API_MAX_LIMIT",
+    "TASKBOARD_TRUSTED_PROXIES",
 )
+# Scripts and styles come only from this site; style attributes carry priority colours.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure or super().get_cookie_secure(app)
 
 
 class ConfigError(RuntimeError):
@@ -38,8 +55,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         TASKBOARD_SECRET_KEY=None,
         TASKBOARD_TIMEZONE=None,
         TASKBOARD_API_MAX_LIMIT=1000,
+        TASKBOARD_TRUSTED_PROXIES=0,
         MAX_CONTENT_LENGTH=1024 * 1024,
-        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     for key in ENV_KEYS:
@@ -49,6 +70,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
+    app.session_interface = SessionInterface()
+    proxies = app.config["TASKBOARD_TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.after_request(_security_headers)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
@@ -83,6 +109,21 @@ def _finish_config(app: Flask) -> None:
     if not 1 <= max_limit <= 1000:
         raise ConfigError("TASKBOARD_API_MAX_LIMIT must be an integer from 1 to 1000.")
     cfg["TASKBOARD_API_MAX_LIMIT"] = max_limit
+    try:
+        cfg["TASKBOARD_TRUSTED_PROXIES"] = int(cfg["TASKBOARD_TRUSTED_PROXIES"])
+    except (TypeError, ValueError):
+        raise ConfigError("TASKBOARD_TRUSTED_PROXIES must be a whole number.") from None
+
+
+def _security_headers(response):
+    """Add the headers that keep pages from being framed, sniffed or scripted."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+    return response
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -7,7 +7,7 @@ Open Dental stores them; "no date" is stored as NULL.
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -184,6 +184,8 @@ class Task(db.Model):
     is_read_only: Mapped[bool] = mapped_column(default=False)
     # Bumped by SQLAlchemy on every UPDATE; the ETag, and a guard against lost updates.
     row_version: Mapped[int] = mapped_column(default=1)
+    # The change marker's value when this task (or one of its notes) last changed.
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -234,3 +236,42 @@ class SignInFailure(db.Model):
 
     def __repr__(self) -> str:
         return f"<SignInFailure {self.throttle_key!r} x{self.failures}>"
+
+
+class ChangeMarker(db.Model):
+    """One row whose version rises with every write to tasks, task lists and notes.
+
+    Pages poll it: an unchanged version means nothing to re-render. Being in the
+    database, it is right for any number of workers and hosts, with no broker.
+    """
+
+    __tablename__ = "change_marker"
+
+    marker_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    def __repr__(self) -> str:
+        return f"<ChangeMarker {self.version}>"
+
+
+class KioskToken(db.Model):
+    """A read-only wall-display link, scoped to some task lists; only its hash is stored."""
+
+    __tablename__ = "kiosk_token"
+
+    kiosk_token_num: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    task_list_nums: Mapped[str] = mapped_column(String(1000))
+    privacy: Mapped[bool] = mapped_column(default=False)
+    show_viewed: Mapped[bool] = mapped_column(default=False)
+    chime: Mapped[bool] = mapped_column(default=False)
+    date_time_created: Mapped[dt.datetime]
+    date_time_revoked: Mapped[dt.datetime | None]
+
+    @property
+    def list_nums(self) -> list[int]:
+        return [int(num) for num in self.task_list_nums.split(",") if num]
+
+    def __repr__(self) -> str:
+        return f"<KioskToken {self.kiosk_token_num} lists {self.task_list_nums}>"

@@ -27,6 +27,7 @@ from .board import (
     search_patients,
 )
 from .catalog import database_ok, list_definitions, list_task_lists, list_users
+from .changes import bump_marker, current_marker
 from .common import UNSET, now
 from .errors import Invalid, NotFound, PreconditionFailed, ServiceError, Throttled
 from .lists import create_task_list, set_task_list_status, update_task_list
@@ -54,11 +55,13 @@ __all__ = [
     "authenticate_api_key",
     "authenticate_user",
     "board_rows",
+    "bump_marker",
     "change_password",
     "create_api_key",
     "create_task",
     "create_task_list",
     "create_user",
+    "current_marker",
     "database_ok",
     "default_priority_num",
     "find_list",
