@@ -15,11 +15,11 @@
     return document.querySelector("#tasks > li.task.is-selected");
   }
 
-  function select(row) {
+  function select(row, keepFocus) {
     rows().forEach(function (r) { r.classList.remove("is-selected"); });
     if (row) {
       row.classList.add("is-selected");
-      row.focus();
+      if (!keepFocus) row.focus();
     }
   }
 
@@ -76,6 +76,70 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-shortcuts]")) showShortcuts();
   });
+
+  // A poll replaces the rows: keep the selected row selected, and focus where it was.
+  var remembered = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "task-list") {
+      var row = selected();
+      remembered = row ? { id: row.id, focused: row.contains(document.activeElement) } : null;
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (remembered && event.detail.target && event.detail.target.id === "task-list") {
+      var row = document.getElementById(remembered.id);
+      if (row) select(row, !remembered.focused);
+      remembered = null;
+    }
+  });
+
+  // Browser notifications for new tasks in the lists this browser watches (opt-in).
+  var WATCHED = "taskboard.watched-lists";
+
+  function watched() {
+    try { return JSON.parse(localStorage.getItem(WATCHED)) || []; } catch (e) { return []; }
+  }
+
+  function showWatchButtons() {
+    if (!("Notification" in window)) return;
+    document.querySelectorAll("[data-watch]").forEach(function (button) {
+      button.hidden = false;
+      var on = watched().indexOf(button.dataset.watch) >= 0 && Notification.permission === "granted";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "Notifying you of new tasks here" : "Notify me of new tasks here";
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-watch]");
+    if (!button) return;
+    var lists = watched();
+    var at = lists.indexOf(button.dataset.watch);
+    if (at >= 0 && Notification.permission === "granted") {
+      lists.splice(at, 1);
+    } else if (at < 0) {
+      lists.push(button.dataset.watch);
+    }
+    localStorage.setItem(WATCHED, JSON.stringify(lists));
+    if (Notification.permission === "default") {
+      Notification.requestPermission().then(showWatchButtons);
+    } else {
+      showWatchButtons();
+    }
+  });
+
+  document.addEventListener("tasks-arrived", function (event) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    var lists = watched();
+    (event.detail.tasks || []).forEach(function (task) {
+      if (lists.indexOf(String(task.list)) >= 0) {
+        new Notification("New task", { body: task.text, tag: "task-" + task.num });
+      }
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", showWatchButtons);
+  document.addEventListener("htmx:afterSettle", showWatchButtons);
 
   // After a swap, keep the keyboard where the user was: re-select the same row, and
   // put focus on the first field with an error, or on the new-task description.

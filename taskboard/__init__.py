@@ -79,12 +79,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
 
-    from . import api, auth, board, cli, errors, health
+    from . import api, auth, board, cli, errors, health, kiosk
 
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(board.bp)
+    app.register_blueprint(kiosk.bp)
+    app.register_blueprint(board.live.bp)
     csrf.exempt(api.bp)
     errors.register_error_handlers(app)
     cli.register(app)

@@ -21,9 +21,9 @@ from .forms import PasswordForm, SignInForm
 bp = Blueprint("auth", __name__)
 
 
-@bp.before_app_request
+@bp.before_request
 def load_user() -> None:
-    """Put the signed-in user, if any, on `g.user`."""
+    """Put the signed-in user, if any, on `g.user` (only staff pages need one)."""
     g.user = None
     user_num = session.get("user_num")
     if user_num is not None:
@@ -32,19 +32,24 @@ def load_user() -> None:
             session.clear()
 
 
-def login_required(view):
+def require_user():
     """Send anyone not signed in to the sign-in page (an htmx request via HX-Redirect)."""
+    if g.user is not None:
+        return None
+    target = url_for("auth.sign_in", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request"):
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def login_required(view):
+    """Let a view run only for a signed-in user."""
 
     @functools.wraps(view)
     def wrapped(**kwargs):
-        if g.user is None:
-            target = url_for("auth.sign_in", next=request.full_path.rstrip("?"))
-            if request.headers.get("HX-Request"):
-                response = make_response("", 401)
-                response.headers["HX-Redirect"] = target
-                return response
-            return redirect(target)
-        return view(**kwargs)
+        return require_user() or view(**kwargs)
 
     return wrapped
 

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app, url_for
 from flask_migrate import upgrade
 
 from . import services
@@ -16,7 +16,14 @@ from .services.importer import import_data
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's `flask` command group."""
-    for command in (init_db, import_data_command, create_user, create_api_key, seed_demo_command):
+    for command in (
+        init_db,
+        import_data_command,
+        create_user,
+        create_api_key,
+        create_kiosk_token,
+        seed_demo_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -72,6 +79,31 @@ def create_api_key(permission: str, developer_key: str | None, customer_key: str
     except services.ServiceError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"ODFHIR {dev}/{cust}")
+
+
+@click.command("create-kiosk-token")
+@click.option("--lists", required=True, help="The TaskListNums to show, e.g. 74,75.")
+@click.option("--privacy", is_flag=True, help="Show only short descriptions and initials.")
+@click.option("--viewed", is_flag=True, help="Show Viewed tasks as well as New ones.")
+@click.option("--chime", is_flag=True, help="Chime when a new task arrives.")
+@click.option("--label", default="", help="A name for the display, e.g. 'Front desk TV'.")
+def create_kiosk_token(lists: str, privacy: bool, viewed: bool, chime: bool, label: str) -> None:
+    """Create a read-only wall-display link and print its path, /kiosk/<token>."""
+    parts = [part.strip() for part in lists.split(",")]
+    if not all(part.isascii() and part.isdigit() and len(part) < 19 for part in parts):
+        raise click.BadParameter("must be TaskListNums separated by commas, e.g. 74,75.")
+    try:
+        _, token = services.create_kiosk_token(
+            task_list_nums=[int(part) for part in parts],
+            privacy=privacy,
+            show_viewed=viewed,
+            chime=chime,
+            label=label,
+        )
+    except services.ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    with current_app.test_request_context():
+        click.echo(url_for("kiosk.show", token=token))
 
 
 @click.command("seed-demo")

@@ -107,5 +107,10 @@ class FilterForm(Form):
             "done_since": None if self.done_since.errors else self.done_since.data,
         }
 
+    def query(self) -> dict[str, str]:
+        """Return the filters that are set, as query-string values."""
+        return {name: self[name].raw_data[0] for name in _FILTERS if self[name].raw_data}
 
+
+_FILTERS = ("list", "status", "type", "q", "done_since")
 _OBJECT_TYPES = {o.value: o for o in ObjectType}

@@ -5,16 +5,16 @@ import datetime as dt
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from .. import services
-from ..auth import _safe_next, login_required
+from ..auth import _safe_next, load_user, require_user
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
 
 @bp.before_request
-@login_required
 def require_sign_in():
     """Every board page needs a signed-in user."""
-    return None
+    load_user()
+    return require_user()
 
 
 def is_htmx() -> bool:
@@ -69,4 +69,4 @@ def stamp(when: dt.datetime | None) -> str:
     return f"{when:%a} {when.day} {when:%b %Y, %H:%M}" if when else ""
 
 
-from . import lists, tasks  # noqa: E402,F401  (routes attach themselves to bp)
+from . import lists, live, tasks  # noqa: E402,F401  (routes attach themselves to bp)

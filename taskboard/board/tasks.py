@@ -16,7 +16,9 @@ def _filters() -> FilterForm:
     return FilterForm(request.args)
 
 
-def _board_context(filters: FilterForm) -> dict:
+def board_context(filters: FilterForm) -> dict:
+    """Return what the board region shows for these filters, with the marker to poll from."""
+    marker = services.current_marker()  # before the rows, so no change can slip between
     tree = services.list_tree()
     list_num = filters.list.data
     selected = services.find_list(tree, list_num)
@@ -25,7 +27,15 @@ def _board_context(filters: FilterForm) -> dict:
         task_list_num=selected.task_list.task_list_num if selected else None,
         **filters.board_filters(),
     )
-    return {"tree": tree, "selected": selected, "filters": filters, "rows": rows}
+    return {
+        "tree": tree,
+        "selected": selected,
+        "filters": filters,
+        "rows": rows,
+        "marker": marker,
+        "top": services.newest_task_num(),
+        "poll_filters": filters.query(),
+    }
 
 
 def _task_form(formdata=None, **defaults) -> TaskForm:
@@ -41,7 +51,7 @@ def _task_form(formdata=None, **defaults) -> TaskForm:
 @bp.get("/")
 def index():
     """Show the board: the list tree, the filters and the selected list's tasks."""
-    context = _board_context(_filters())
+    context = board_context(_filters())
     form = _task_form(task_list_num=context["filters"].list.data)
     return render("board/index.html", "board/board_changed.html", form=form, **context)
 
@@ -73,7 +83,7 @@ def create_task():
             if not is_htmx():
                 return back()
             fresh = _task_form(task_list_num=task.task_list_num)
-            context = _board_context(_filters_from(request.form.get("next")))
+            context = board_context(_filters_from(request.form.get("next")))
             return render_template("board/created.html", form=fresh, created=task, **context)
     return render("board/task_form_page.html", "board/_task_form.html", 422, form=form)
 

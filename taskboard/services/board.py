@@ -92,6 +92,8 @@ def board_rows(
     text: str = "",
     done_since: dt.date | None = None,
     task_nums: list[int] | None = None,
+    task_list_nums: list[int] | None = None,
+    statuses: list[TaskStatus] | None = None,
     limit: int = BOARD_LIMIT,
 ) -> list[BoardRow]:
     """Return tasks sorted as Open Dental sorts them: New first, then priority, then entry."""
@@ -130,6 +132,8 @@ def board_rows(
     )
     if task_nums is not None:
         stmt = stmt.where(Task.task_num.in_(task_nums))
+    elif task_list_nums is not None:
+        stmt = stmt.where(Task.task_list_num.in_(task_list_nums), Task.task_status.in_(statuses))
     else:
         stmt = _filtered(stmt, task_list_num, status, object_type, text, done_since)
     stmt = stmt.order_by(
@@ -236,3 +240,8 @@ def list_choices(tree: list[ListNode], depth: int = 0) -> list[tuple[int, str]]:
         choices.append((node.task_list.task_list_num, "\u2003" * depth + node.task_list.descript))
         choices.extend(list_choices(node.children, depth + 1))
     return choices
+
+
+def newest_task_num() -> int:
+    """Return the largest TaskNum, so a later poll can tell which tasks are new."""
+    return db.session.scalar(select(func.max(Task.task_num))) or 0

@@ -30,6 +30,7 @@ from ..models import (
     TaskStatus,
     User,
 )
+from .changes import bump_marker
 from .common import advance_sequences, now, transaction
 from .errors import Invalid
 
@@ -220,6 +221,7 @@ def seed_demo(*, tasks: int = 2000, progress: Callable[[int], None] | None = Non
         office.insert_catalog()
         notes = office.insert_tasks(tasks, progress or (lambda _count: None))
         advance_sequences()
+        bump_marker(db.session)
     return DemoOffice(
         users=len(USERS),
         task_lists=len(TASK_LISTS),
