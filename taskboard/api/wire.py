@@ -31,7 +31,7 @@ MAX_INT = 2**63 - 1
 NO_DATE = dt.date(1, 1, 1)
 NO_DATE_TIME = dt.datetime(1, 1, 1)
 _DIGITS = re.compile(r"[0-9]+")
-_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?")
+_DATE_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?: ([0-9]{2}):([0-9]{2}):([0-9]{2}))?")
 _CATEGORY_NAMES = {33: "TaskPriorities"}
 
 

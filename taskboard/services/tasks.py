@@ -142,7 +142,10 @@ def update_task(
     """Apply a sparse update to a task; arguments left UNSET keep their value."""
     task = get_task(task_num=task_num)
     if expected_version is not None and task.row_version != expected_version:
-        raise PreconditionFailed("Task was changed by someone else; read it again.", "If-Match")
+        raise PreconditionFailed(
+            "If-Match does not match the task's current ETag: it changed since you read it.",
+            "If-Match",
+        )
 
     changes: dict[str, object] = {}
     if descript is not UNSET:
@@ -225,7 +228,8 @@ def _apply(task: Task, changes: dict[str, object]) -> None:
     except StaleDataError:
         db.session.rollback()
         raise PreconditionFailed(
-            "Task was changed by someone else; read it again.", "If-Match"
+            "If-Match does not match the task's current ETag: it changed since you read it.",
+            "If-Match",
         ) from None
 
 
