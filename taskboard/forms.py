@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -9,6 +10,7 @@ from wtforms import (
     PasswordField,
     SearchField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -80,6 +82,14 @@ class TaskListForm(Form):
     descript = StringField("Name", validators=[InputRequired("Descript is required.")])
     parent_num = SelectField("Inside", coerce=_optional_int)
     default_priority_def_num = SelectField("Default priority", coerce=_optional_int)
+
+
+class KioskForm(Form):
+    label = StringField("Name of the display", validators=[Length(max=100)])
+    lists = SelectMultipleField("Task lists to show", coerce=int, validators=[InputRequired()])
+    privacy = BooleanField("Privacy mode: only short descriptions and patients' initials")
+    show_viewed = BooleanField("Show Viewed tasks too")
+    chime = BooleanField("Chime when a new task arrives")
 
 
 class FilterForm(Form):

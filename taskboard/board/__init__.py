@@ -69,4 +69,4 @@ def stamp(when: dt.datetime | None) -> str:
     return f"{when:%a} {when.day} {when:%b %Y, %H:%M}" if when else ""
 
 
-from . import lists, live, tasks  # noqa: E402,F401  (routes attach themselves to bp)
+from . import kiosks, lists, live, tasks  # noqa: E402,F401  (routes attach themselves to bp)
