@@ -11,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .extensions import csrf, db, migrate
 
@@ -28,6 +29,13 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'self'"
 )
+
+
+class KeyConverter(IntegerConverter):
+    """A primary key in a URL: 1 to 2**63-1, so a larger number is a 404, not an overflow."""
+
+    def __init__(self, url_map) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -71,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _finish_config(app)
 
     app.session_interface = SessionInterface()
+    app.url_map.converters["key"] = KeyConverter
     proxies = app.config["TASKBOARD_TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

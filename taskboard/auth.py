@@ -36,7 +36,13 @@ def require_user():
     """Send anyone not signed in to the sign-in page (an htmx request via HX-Redirect)."""
     if g.user is not None:
         return None
-    target = url_for("auth.sign_in", next=request.full_path.rstrip("?"))
+    # After signing in, come back to this page; a form post cannot be repeated by a
+    # redirect, so it comes back to the page the form was on.
+    if request.method == "GET":
+        back_to = request.full_path.rstrip("?")
+    else:
+        back_to = _safe_next(request.form.get("next"))
+    target = url_for("auth.sign_in", next=back_to)
     if request.headers.get("HX-Request"):
         response = make_response("", 401)
         response.headers["HX-Redirect"] = target
@@ -57,7 +63,9 @@ def login_required(view):
 def _safe_next(target: str | None) -> str:
     """Return `target` if it is a path on this site, else the board."""
     parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+    # "//host" and "/\\host" are other sites to a browser, though they start with "/".
+    local = target and target.startswith("/") and not target.startswith(("//", "/\\"))
+    if local and "\\" not in target and not parts.scheme and not parts.netloc:
         return target
     return url_for("board.index")
 

@@ -9,6 +9,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SearchField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,8 +28,17 @@ class Form(FlaskForm):
         csrf = False
 
 
+MAX_KEY = 2**63 - 1
+
+
 def _optional_int(value):
-    return int(value) if value not in (None, "", "0", "None") else None
+    """Coerce a select's value to a key; anything that cannot be one is not a valid choice."""
+    if value in (None, "", "0", "None"):
+        return None
+    number = int(value)
+    if not 0 < number <= MAX_KEY:
+        raise ValueError(value)
+    return number
 
 
 class SignInForm(Form):
@@ -66,14 +76,12 @@ class NoteForm(Form):
 
 
 class StatusForm(Form):
-    task_status = SelectField(
-        "Status", choices=[(s.value, s.value) for s in TaskStatus], validate_choice=True
-    )
+    task_status = SelectField("Status", choices=[s.value for s in TaskStatus], validate_choice=True)
 
 
 class LinkForm(Form):
     object_type = SelectField(
-        "Attach to", choices=[(o.value, o.value) for o in ObjectType], validate_choice=True
+        "Attach to", choices=[o.value for o in ObjectType], validate_choice=True
     )
     key_num = IntegerField("Patient or appointment", validators=[Optional()])
 
@@ -96,12 +104,10 @@ class FilterForm(Form):
     """The board's filters; read from the query string, so bookmarkable."""
 
     list = SelectField("List", coerce=_optional_int, validate_choice=False)
-    status = SelectField(
-        "Status", choices=[(s, s) for s in STATUS_CHOICES], default="Open", validate_choice=False
-    )
+    status = SelectField("Status", choices=[*STATUS_CHOICES], default="Open", validate_choice=False)
     type = SelectField(
         "Attached to",
-        choices=[("", "Anything"), *((o.value, o.value) for o in ObjectType)],
+        choices=[SelectChoice("", "Anything"), *(o.value for o in ObjectType)],
         validate_choice=False,
     )
     q = SearchField("Search descriptions and notes", validators=[Optional(), Length(max=200)])

@@ -7,12 +7,18 @@ Open Dental stores them; "no date" is stored as NULL.
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 
 TASK_PRIORITY_CATEGORY = 33
+# Open Dental's keys are 64-bit; SQLite's INTEGER is already 64-bit and must stay
+# INTEGER for its primary keys to autoincrement.
+Key = BigInteger().with_variant(Integer(), "sqlite")
+# MySQL/MariaDB TEXT holds only 65,535 bytes; a 65,535-character note needs more.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 class TaskStatus(enum.StrEnum):
@@ -65,12 +71,12 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 class User(db.Model):
     __tablename__ = "userod"
 
-    user_num: Mapped[int] = mapped_column(primary_key=True)
+    user_num: Mapped[int] = mapped_column(Key, primary_key=True)
     user_name: Mapped[str] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    employee_num: Mapped[int] = mapped_column(default=0)
-    clinic_num: Mapped[int] = mapped_column(default=0)
-    provider_num: Mapped[int] = mapped_column(default=0)
+    employee_num: Mapped[int] = mapped_column(Key, default=0)
+    clinic_num: Mapped[int] = mapped_column(Key, default=0)
+    provider_num: Mapped[int] = mapped_column(Key, default=0)
     is_hidden: Mapped[bool] = mapped_column(default=False)
     is_admin: Mapped[bool] = mapped_column(default=False)
 
@@ -82,7 +88,7 @@ class Definition(db.Model):
     __tablename__ = "definition"
     __table_args__ = (Index("ix_definition_category_order", "category", "item_order"),)
 
-    def_num: Mapped[int] = mapped_column(primary_key=True)
+    def_num: Mapped[int] = mapped_column(Key, primary_key=True)
     category: Mapped[int]
     item_name: Mapped[str] = mapped_column(String(255))
     item_value: Mapped[str] = mapped_column(String(255), default="")
@@ -98,7 +104,7 @@ class Patient(db.Model):
     __tablename__ = "patient"
     __table_args__ = (Index("ix_patient_name", "l_name", "f_name"),)
 
-    pat_num: Mapped[int] = mapped_column(primary_key=True)
+    pat_num: Mapped[int] = mapped_column(Key, primary_key=True)
     l_name: Mapped[str] = mapped_column(String(100))
     f_name: Mapped[str] = mapped_column(String(100))
     preferred: Mapped[str] = mapped_column(String(100), default="")
@@ -110,8 +116,8 @@ class Patient(db.Model):
 class Appointment(db.Model):
     __tablename__ = "appointment"
 
-    apt_num: Mapped[int] = mapped_column(primary_key=True)
-    pat_num: Mapped[int] = mapped_column(ForeignKey("patient.pat_num"), index=True)
+    apt_num: Mapped[int] = mapped_column(Key, primary_key=True)
+    pat_num: Mapped[int] = mapped_column(Key, ForeignKey("patient.pat_num"), index=True)
     apt_date_time: Mapped[dt.datetime]
 
     patient: Mapped[Patient] = relationship(lazy="joined")
@@ -124,19 +130,21 @@ class TaskList(db.Model):
     __tablename__ = "task_list"
     __table_args__ = (Index("ix_task_list_status_parent", "task_list_status", "parent_num"),)
 
-    task_list_num: Mapped[int] = mapped_column(primary_key=True)
+    task_list_num: Mapped[int] = mapped_column(Key, primary_key=True)
     descript: Mapped[str] = mapped_column(String(255))
-    parent_num: Mapped[int | None] = mapped_column(ForeignKey("task_list.task_list_num"))
+    parent_num: Mapped[int | None] = mapped_column(Key, ForeignKey("task_list.task_list_num"))
     date_tl: Mapped[dt.date | None]
     is_repeating: Mapped[bool] = mapped_column(default=False)
     date_type: Mapped[DateType] = mapped_column(_enum(DateType), default=DateType.None_)
-    from_num: Mapped[int] = mapped_column(default=0)
+    from_num: Mapped[int] = mapped_column(Key, default=0)
     object_type: Mapped[ObjectType] = mapped_column(_enum(ObjectType), default=ObjectType.None_)
     date_time_entry: Mapped[dt.datetime]
     task_list_status: Mapped[TaskListStatus] = mapped_column(
         _enum(TaskListStatus), default=TaskListStatus.Active
     )
-    default_priority_def_num: Mapped[int | None] = mapped_column(ForeignKey("definition.def_num"))
+    default_priority_def_num: Mapped[int | None] = mapped_column(
+        Key, ForeignKey("definition.def_num")
+    )
 
     def __repr__(self) -> str:
         return f"<TaskList {self.task_list_num} {self.descript!r}>"
@@ -159,20 +167,20 @@ class Task(db.Model):
         Index("ix_task_original", "date_time_original"),
     )
 
-    task_num: Mapped[int] = mapped_column(primary_key=True)
-    task_list_num: Mapped[int] = mapped_column(ForeignKey("task_list.task_list_num"))
+    task_num: Mapped[int] = mapped_column(Key, primary_key=True)
+    task_list_num: Mapped[int] = mapped_column(Key, ForeignKey("task_list.task_list_num"))
     date_task: Mapped[dt.date | None]
-    key_num: Mapped[int] = mapped_column(default=0)
-    descript: Mapped[str] = mapped_column(Text)
+    key_num: Mapped[int] = mapped_column(Key, default=0)
+    descript: Mapped[str] = mapped_column(LongText)
     task_status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.New)
     is_repeating: Mapped[bool] = mapped_column(default=False)
     date_type: Mapped[DateType] = mapped_column(_enum(DateType), default=DateType.None_)
-    from_num: Mapped[int] = mapped_column(default=0)
+    from_num: Mapped[int] = mapped_column(Key, default=0)
     object_type: Mapped[ObjectType] = mapped_column(_enum(ObjectType), default=ObjectType.None_)
     date_time_entry: Mapped[dt.datetime]
-    user_num: Mapped[int] = mapped_column(ForeignKey("userod.user_num"), index=True)
+    user_num: Mapped[int] = mapped_column(Key, ForeignKey("userod.user_num"), index=True)
     date_time_finished: Mapped[dt.datetime | None]
-    priority_def_num: Mapped[int | None] = mapped_column(ForeignKey("definition.def_num"))
+    priority_def_num: Mapped[int | None] = mapped_column(Key, ForeignKey("definition.def_num"))
     reminder_group_id: Mapped[str] = mapped_column(String(255), default="")
     reminder_type: Mapped[ReminderType] = mapped_column(
         _enum(ReminderType), default=ReminderType.NoReminder
@@ -196,11 +204,11 @@ class Task(db.Model):
 class TaskNote(db.Model):
     __tablename__ = "task_note"
 
-    task_note_num: Mapped[int] = mapped_column(primary_key=True)
-    task_num: Mapped[int] = mapped_column(ForeignKey("task.task_num"), index=True)
-    user_num: Mapped[int] = mapped_column(ForeignKey("userod.user_num"), index=True)
+    task_note_num: Mapped[int] = mapped_column(Key, primary_key=True)
+    task_num: Mapped[int] = mapped_column(Key, ForeignKey("task.task_num"), index=True)
+    user_num: Mapped[int] = mapped_column(Key, ForeignKey("userod.user_num"), index=True)
     date_time_note: Mapped[dt.datetime]
-    note: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(LongText)
 
     def __repr__(self) -> str:
         return f"<TaskNote {self.task_note_num} on {self.task_num}>"
@@ -214,7 +222,7 @@ class ApiKey(db.Model):
         Index("ix_api_key_pair", "developer_key_hash", "customer_key_hash", unique=True),
     )
 
-    api_key_num: Mapped[int] = mapped_column(primary_key=True)
+    api_key_num: Mapped[int] = mapped_column(Key, primary_key=True)
     developer_key_hash: Mapped[str] = mapped_column(String(64))
     customer_key_hash: Mapped[str] = mapped_column(String(64))
     permission: Mapped[Permission] = mapped_column(_enum(Permission))
@@ -259,7 +267,7 @@ class KioskToken(db.Model):
 
     __tablename__ = "kiosk_token"
 
-    kiosk_token_num: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_token_num: Mapped[int] = mapped_column(Key, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="")
     task_list_nums: Mapped[str] = mapped_column(String(1000))

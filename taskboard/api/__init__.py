@@ -16,6 +16,14 @@ _PUBLIC_ENDPOINTS = {"api.openapi_document"}
 
 
 @bp.before_request
+def refuse_options():
+    """Answer OPTIONS like any other unsupported method: 405 with the JSON error body."""
+    if request.method == "OPTIONS":
+        return error_response(f"The method OPTIONS is not allowed on {request.path}.", 405)
+    return None
+
+
+@bp.before_request
 def authenticate():
     """Require an enabled ODFHIR key pair; a read key may only GET."""
     if request.endpoint in _PUBLIC_ENDPOINTS:

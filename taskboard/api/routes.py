@@ -1,6 +1,7 @@
 """The API's routes: each parses its input, calls one service and formats the result."""
 
 from flask import current_app, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import services
 from ..models import Task, TaskListStatus
@@ -47,7 +48,20 @@ def _paging() -> dict[str, int]:
 
 
 def _body(fields) -> dict:
-    return parse_fields(read_json_object(request.mimetype, request.get_data(cache=False)), fields)
+    return parse_fields(read_json_object(request.mimetype, _read_body()), fields)
+
+
+def _read_body() -> bytes:
+    """Read the request body, refusing one over the limit even when it is sent chunked."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None:
+        return request.get_data(cache=False)  # Werkzeug refuses a declared size over the limit
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        raise RequestEntityTooLarge()
+    return data
 
 
 def _key(value: str, field: str) -> int:

@@ -32,13 +32,70 @@ NO_DATE = dt.date(1, 1, 1)
 NO_DATE_TIME = dt.datetime(1, 1, 1)
 _DIGITS = re.compile(r"[0-9]+")
 _DATE_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?: ([0-9]{2}):([0-9]{2}):([0-9]{2}))?")
-_CATEGORY_NAMES = {33: "TaskPriorities"}
+# Open Dental's DefCat enumeration, by number; `category` in a Definition is the name.
+DEFINITION_CATEGORIES = [
+    "AccountColors",
+    "AdjTypes",
+    "ApptConfirmed",
+    "ApptProcsQuickAdd",
+    "BillingTypes",
+    "ClaimFormats",
+    "DunningMessages",
+    "FeeSchedNamesOld",
+    "MedicalNotes",
+    "OperatoriesOld",
+    "PaymentTypes",
+    "ProcCodeCats",
+    "ProgNoteColors",
+    "RecallUnschedStatus",
+    "ServiceNotes",
+    "DiscountTypes",
+    "Diagnosis",
+    "AppointmentColors",
+    "ImageCats",
+    "ApptPhoneNotes",
+    "TxPriorities",
+    "MiscColors",
+    "ChartGraphicColors",
+    "ContactCategories",
+    "LetterMergeCats",
+    "BlockoutTypes",
+    "ProcButtonCats",
+    "CommLogTypes",
+    "SupplyCats",
+    "PaySplitUnearnedType",
+    "Prognosis",
+    "ClaimCustomTracking",
+    "InsurancePaymentType",
+    "TaskPriorities",
+    "FeeColors",
+    "ProviderSpecialties",
+    "ClaimPaymentTracking",
+    "AccountQuickCharge",
+    "InsuranceVerificationStatus",
+    "Regions",
+    "ClaimPaymentGroups",
+    "AutoNoteCats",
+    "WebSchedNewPatApptTypes",
+    "ClaimErrorCode",
+    "ClinicSpecialty",
+    "JobPriorities",
+    "CarrierGroupNames",
+    "PayPlanCategories",
+    "AutoDeposit",
+    "InsuranceFilingCodeGroup",
+    "TimeCardAdjTypes",
+    "WebSchedExistingApptTypes",
+    "CertificationCategories",
+]
 
 
 class WireError(Exception):
     """A value that does not parse; the message names the field (HTTP 400)."""
 
     def __init__(self, message: str, status: int = 400) -> None:
+        if message[:1].islower():  # a field such as includeHidden opens the sentence
+            message = "The value of " + message
         super().__init__(message)
         self.message = message
         self.status = status
@@ -227,6 +284,12 @@ def _compile(fmt: str, param: str) -> Callable[[dt.date], str]:
     return lambda value: "".join(p if isinstance(p, str) else p(value) for p in parts)
 
 
+def _category_name(category: int) -> str:
+    if 0 <= category < len(DEFINITION_CATEGORIES):
+        return DEFINITION_CATEGORIES[category]
+    return str(category)
+
+
 def _bool(value: bool) -> str:
     return "true" if value else "false"
 
@@ -292,7 +355,7 @@ def definition_out(definition: Definition, fmt: Formats) -> dict:
         "ItemName": definition.item_name,
         "ItemValue": definition.item_value,
         "Category": definition.category,
-        "category": _CATEGORY_NAMES.get(definition.category, str(definition.category)),
+        "category": _category_name(definition.category),
         "isHidden": _bool(definition.is_hidden),
     }
 

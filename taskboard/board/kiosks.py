@@ -58,7 +58,7 @@ def create_kiosk():
     return _page(form, 422)
 
 
-@bp.post("/kiosks/<int:kiosk_token_num>/revoke")
+@bp.post("/kiosks/<key:kiosk_token_num>/revoke")
 def revoke_kiosk(kiosk_token_num: int):
     """Disconnect a wall display."""
     _require_admin()

@@ -72,7 +72,7 @@ def create_list():
     return _answer(422, new_form=form)
 
 
-@bp.post("/lists/<int:task_list_num>")
+@bp.post("/lists/<key:task_list_num>")
 def edit_list(task_list_num: int):
     """Rename a list, move it, or choose its default priority."""
     form = _list_form(request.form, prefix=f"list{task_list_num}")
@@ -92,14 +92,14 @@ def edit_list(task_list_num: int):
     return _answer(422, edited={task_list_num: form})
 
 
-@bp.post("/lists/<int:task_list_num>/archive")
+@bp.post("/lists/<key:task_list_num>/archive")
 def archive_list(task_list_num: int):
     """Archive a list."""
     services.set_task_list_status(task_list_num=task_list_num, status=TaskListStatus.Archived)
     return _answer()
 
 
-@bp.post("/lists/<int:task_list_num>/unarchive")
+@bp.post("/lists/<key:task_list_num>/unarchive")
 def unarchive_list(task_list_num: int):
     """Bring an archived list back."""
     services.set_task_list_status(task_list_num=task_list_num, status=TaskListStatus.Active)

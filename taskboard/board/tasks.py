@@ -88,13 +88,13 @@ def create_task():
     return render("board/task_form_page.html", "board/_task_form.html", 422, form=form)
 
 
-@bp.get("/tasks/<int:task_num>")
+@bp.get("/tasks/<key:task_num>")
 def show_task(task_num: int):
     """Show a task with its notes, its edit form and its link to a patient."""
     return render("board/task_page.html", "board/_task_detail.html", **_detail(task_num))
 
 
-@bp.post("/tasks/<int:task_num>")
+@bp.post("/tasks/<key:task_num>")
 def edit_task(task_num: int):
     """Save the edit form."""
     form = _task_form(request.form)
@@ -118,7 +118,7 @@ def edit_task(task_num: int):
     )
 
 
-@bp.post("/tasks/<int:task_num>/status")
+@bp.post("/tasks/<key:task_num>/status")
 def set_status(task_num: int):
     """Mark a task New, Viewed or Done in one click."""
     form = StatusForm(request.form)
@@ -132,7 +132,7 @@ def set_status(task_num: int):
     )
 
 
-@bp.post("/tasks/<int:task_num>/notes")
+@bp.post("/tasks/<key:task_num>/notes")
 def add_note(task_num: int):
     """Add a note; a Done task goes back to Viewed."""
     form = NoteForm(request.form)
@@ -148,7 +148,7 @@ def add_note(task_num: int):
     )
 
 
-@bp.get("/tasks/<int:task_num>/patients")
+@bp.get("/tasks/<key:task_num>/patients")
 def find_patient(task_num: int):
     """Search patients by name, to link one (or one of their appointments) to the task."""
     text = request.args.get("q", "")[:100]
@@ -166,7 +166,7 @@ def find_patient(task_num: int):
     )
 
 
-@bp.post("/tasks/<int:task_num>/link")
+@bp.post("/tasks/<key:task_num>/link")
 def link_task(task_num: int):
     """Attach the task to a patient or an appointment, or detach it."""
     form = LinkForm(request.form)

@@ -18,7 +18,7 @@ from ..models import (
     TaskStatus,
     User,
 )
-from .common import UNSET, check_text, now, page, require, transaction
+from .common import UNSET, check_text, exists, now, page, require, transaction
 from .errors import Invalid, NotFound, PreconditionFailed
 
 DESCRIPT_MAX = 65_535
@@ -252,7 +252,7 @@ def _link(object_type: ObjectType | None, key_num: int | None) -> tuple[ObjectTy
 def _check_linked_object(object_type: ObjectType, key_num: int) -> None:
     """Raise NotFound unless the patient or appointment KeyNum points at exists."""
     model = Patient if object_type == ObjectType.Patient else Appointment
-    if db.session.get(model, key_num) is None:
+    if not exists(model, key_num):
         raise NotFound(f"{object_type} not found.", "KeyNum")
 
 
