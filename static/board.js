@@ -141,6 +141,27 @@
   document.addEventListener("DOMContentLoaded", showWatchButtons);
   document.addEventListener("htmx:afterSettle", showWatchButtons);
 
+  // A refused htmx request (expired form, lost session, server error) must not fail
+  // silently: say so, and how to recover.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 422) return;
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.textContent = status === 400
+      ? "That did not go through: the page has expired. Reload the page and try again."
+      : "That did not go through (error " + status + "). Reload the page and try again.";
+    box.hidden = false;
+    setTimeout(function () { box.hidden = true; }, 8000);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.textContent = "The server cannot be reached. Check the connection and try again.";
+    box.hidden = false;
+    setTimeout(function () { box.hidden = true; }, 8000);
+  });
+
   // After a swap, keep the keyboard where the user was: re-select the same row, and
   // put focus on the first field with an error, or on the new-task description.
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -2,13 +2,13 @@
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import abort, g, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from .. import services
 from ..forms import FilterForm, LinkForm, NoteForm, StatusForm, TaskForm
 from ..models import ObjectType, TaskStatus
-from . import back, bp, is_htmx, render, row_for
+from . import back, board_url, bp, is_htmx, render, row_for
 
 
 def _filters() -> FilterForm:
@@ -211,7 +211,8 @@ def _detail(task_num: int, **forms) -> dict:
 def _after_change(task_num: int):
     """Answer a change: the detail panel and the changed row for htmx, else a redirect."""
     if not is_htmx():
-        return back(url_for("board.show_task", task_num=task_num))
+        # Without JavaScript, show the task again, keeping the way back to the board view.
+        return redirect(url_for("board.show_task", task_num=task_num, next=board_url()), 303)
     return render_template(
         "board/detail_changed.html", tree=services.list_tree(), **_detail(task_num)
     )

@@ -1,0 +1,70 @@
+"""Take the README's screenshots of the board: `python docs/screenshots.py`.
+
+Starts the same server as the browser tests (a migrated SQLite database with the demo
+office, served by gunicorn), signs in, opens Front Desk (list 74) with a task's detail
+panel open, and saves docs/board-light.png and docs/board-dark.png (1400x900).
+"""
+
+import sys
+import tempfile
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.server import (  # noqa: E402
+    CHROMIUM,
+    VIEWPORT,
+    launch_chromium,
+    sign_in,
+    start_server,
+)
+
+LIST = 74
+SHOTS = {"light": DOCS / "board-light.png", "dark": DOCS / "board-dark.png"}
+
+
+def take(browser, base_url: str, scheme: str, path: Path) -> None:
+    """Sign in with the given colour scheme and save the board of LIST with a task open."""
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORT, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        sign_in(page, base_url)
+        page.goto(f"/board/?list={LIST}")
+        rows = page.locator("#tasks > li.task")
+        # A task with notes shows the most of the detail panel; else the first one.
+        with_notes = rows.filter(has_text="note")
+        chosen = with_notes.first if with_notes.count() else rows.first
+        chosen.locator("a.descript").click()
+        page.locator("#detail #task-detail").wait_for()
+        page.mouse.move(0, 0)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.screenshot(path=str(path))
+    finally:
+        context.close()
+
+
+def main() -> int:
+    if not CHROMIUM.exists():
+        print("Chromium is not installed (apt-get install chromium).", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="taskboard-shots-") as work:
+        server = start_server(Path(work))
+        try:
+            with sync_playwright() as playwright:
+                browser = launch_chromium(playwright)
+                try:
+                    for scheme, path in SHOTS.items():
+                        take(browser, server.url, scheme, path)
+                        print(f"Saved {path.relative_to(DOCS.parent)} ({scheme}).")
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
