@@ -357,24 +357,38 @@ def test_update_with_current_expected_version_applies(ctx, make_task):
     assert after["row_version"] != version
 
 
-def test_update_racing_another_writer_is_refused(ctx, make_task):
+def test_update_reads_afresh_so_another_writers_change_is_kept(ctx, make_task):
     num = make_task()
     held = services.get_task(task_num=num)  # this session now holds the row as it was
     version = held.row_version
     with db.engine.begin() as other:
         other.execute(
             text(
-                "UPDATE task SET descript = 'Other client', row_version = row_version + 1"
+                "UPDATE task SET descript_override = 'Other client', row_version = row_version + 1"
                 " WHERE task_num = :num"
             ),
             {"num": num},
         )
-    with pytest.raises(PreconditionFailed) as exc:
-        services.update_task(task_num=num, descript="Mine")
-    assert_error(exc, "If-Match", "")
+    services.update_task(task_num=num, descript="Mine")
     after = snapshot(Task, num)
-    assert after["descript"] == "Other client"
-    assert after["row_version"] == version + 1
+    # The write transaction re-read the row: the other client's field survives beside ours.
+    assert after["descript"] == "Mine"
+    assert after["descript_override"] == "Other client"
+    assert after["row_version"] == version + 2
+
+
+def test_update_with_the_version_read_before_another_writer_is_refused(ctx, make_task):
+    num = make_task()
+    version = services.get_task(task_num=num).row_version
+    with db.engine.begin() as other:
+        other.execute(
+            text("UPDATE task SET row_version = row_version + 1 WHERE task_num = :num"),
+            {"num": num},
+        )
+    with pytest.raises(PreconditionFailed) as exc:
+        services.update_task(task_num=num, expected_version=version, descript="Mine")
+    assert_error(exc, "If-Match", "")
+    assert snapshot(Task, num)["descript"] != "Mine"
 
 
 def test_status_done_stamps_finish_time_once(ctx, make_task):

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ApiKey, Permission, SignInFailure, User
-from .common import check_text, now, transaction
+from .common import check_text, now, transaction, writes
 from .errors import Invalid, NotFound, Throttled
 
 PASSWORD_MIN = 8
@@ -25,6 +25,7 @@ ADDRESS_FAILURE_LIMIT = 20
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 
 
+@writes
 def create_user(*, user_name: str, password: str, is_admin: bool = False) -> User:
     """Create a staff user who can sign in to the board."""
     user_name = check_text(user_name, "UserName", max_length=255).strip()
@@ -35,8 +36,7 @@ def create_user(*, user_name: str, password: str, is_admin: bool = False) -> Use
     user = User(
         user_name=user_name, password_hash=generate_password_hash(password), is_admin=is_admin
     )
-    with transaction():
-        db.session.add(user)
+    db.session.add(user)
     return user
 
 
@@ -88,6 +88,7 @@ def signed_in_user(*, user_num: int, stamp: str) -> User | None:
     return user
 
 
+@writes
 def change_password(*, user_num: int, current_password: str, new_password: str) -> User:
     """Change a user's password after checking the current one."""
     user = db.session.get(User, user_num)
@@ -97,11 +98,11 @@ def change_password(*, user_num: int, current_password: str, new_password: str) 
         raise Invalid("The current password is wrong.", "current_password")
     if len(new_password) < PASSWORD_MIN:
         raise Invalid(f"Password must be at least {PASSWORD_MIN} characters.", "new_password")
-    with transaction():
-        user.password_hash = generate_password_hash(new_password)
+    user.password_hash = generate_password_hash(new_password)
     return user
 
 
+@writes
 def create_api_key(
     *, permission: Permission, developer_key: str | None = None, customer_key: str | None = None
 ) -> tuple[ApiKey, str, str]:
@@ -125,8 +126,7 @@ def create_api_key(
         permission=permission,
         date_time_created=now(),
     )
-    with transaction():
-        db.session.add(api_key)
+    db.session.add(api_key)
     return api_key, developer_key, customer_key
 
 
@@ -146,13 +146,13 @@ def authenticate_api_key(*, developer_key: str, customer_key: str) -> ApiKey | N
     return found
 
 
+@writes
 def set_api_key_disabled(*, api_key_num: int, disabled: bool) -> ApiKey:
     """Disable or re-enable a key pair."""
     api_key = db.session.get(ApiKey, api_key_num)
     if api_key is None:
         raise Invalid("ApiKey not found.", "ApiKeyNum")
-    with transaction():
-        api_key.is_disabled = disabled
+    api_key.is_disabled = disabled
     return api_key
 
 

@@ -1,14 +1,21 @@
 """Helpers shared by the service modules: the office clock, transactions, text rules."""
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
 
 from flask import current_app
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, event, func, select, text
+from sqlalchemy.engine import Engine
 
 from ..extensions import db
 from .errors import Invalid
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class _Unset:
@@ -33,15 +40,65 @@ def now() -> dt.datetime:
     return current.replace(tzinfo=None, microsecond=0)
 
 
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
 @contextmanager
 def transaction() -> Iterator[None]:
-    """Commit everything done inside the block, or nothing at all."""
+    """Run the block as one write transaction: commit all of it, or nothing at all.
+
+    A read-only transaction the request already had is ended first, so the write
+    transaction reads afresh, and on SQLite takes the write lock before its first read.
+    Blocks nest: an inner block is part of the outer transaction.
+    """
+    if _writing.get():
+        yield
+        return
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    token = _writing.set(True)
     try:
         yield
-        db.session.commit()
+        session.commit()
     except BaseException:
-        db.session.rollback()
+        session.rollback()
         raise
+    finally:
+        _writing.reset(token)
+
+
+def writes(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a write service in one transaction, from its first read to its commit."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction():
+            return service(*args, **kwargs)
+
+    return wrapper
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    """Set up every SQLite connection for several workers sharing one file."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """Begin write transactions IMMEDIATE, so they wait for the lock instead of failing."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
 def check_text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:

@@ -31,7 +31,7 @@ from ..models import (
     User,
 )
 from .changes import bump_marker
-from .common import advance_sequences, now, transaction
+from .common import advance_sequences, now, writes
 from .errors import Invalid
 
 MAX_TASKS = 1_000_000
@@ -211,17 +211,17 @@ class DemoOffice:
     admin_user_num: int
 
 
+@writes
 def seed_demo(*, tasks: int = 2000, progress: Callable[[int], None] | None = None) -> DemoOffice:
     """Fill an empty database with a believable demo office, in one transaction."""
     if isinstance(tasks, bool) or not 0 <= tasks <= MAX_TASKS:
         raise Invalid(f"--tasks must be a whole number from 0 to {MAX_TASKS:,}.", "--tasks")
     office = _Office(random.Random(SEED), now())
-    with transaction():
-        _ensure_empty()
-        office.insert_catalog()
-        notes = office.insert_tasks(tasks, progress or (lambda _count: None))
-        advance_sequences()
-        bump_marker(db.session)
+    _ensure_empty()
+    office.insert_catalog()
+    notes = office.insert_tasks(tasks, progress or (lambda _count: None))
+    advance_sequences()
+    bump_marker(db.session)
     return DemoOffice(
         users=len(USERS),
         task_lists=len(TASK_LISTS),

@@ -15,7 +15,7 @@ from ..models import (
     TaskNote,
     User,
 )
-from .common import advance_sequences, check_text, now, transaction
+from .common import advance_sequences, check_text, now, writes
 from .errors import Invalid, NotFound, ServiceError
 from .notes import NOTE_MAX
 from .tasks import (
@@ -34,22 +34,22 @@ class ImportFailed(Invalid):
     """A record of the import document is invalid; the message names it."""
 
 
+@writes
 def import_data(*, batch: Batch) -> dict[str, int]:
     """Insert or update every record by its key in one transaction; return counts per kind."""
     counts: dict[str, int] = {}
-    with transaction():
-        for kind, (model, prepare) in _KINDS.items():
-            records = batch.get(kind, [])
-            if kind == "tasklists":
-                records = _parents_first(records)
-            for label, attrs in records:
-                try:
-                    _upsert(model, prepare(dict(attrs)))
-                except ServiceError as exc:
-                    raise ImportFailed(f"{label}: {exc.message}", exc.field) from None
-                db.session.flush()
-            counts[kind] = len(records)
-        advance_sequences()
+    for kind, (model, prepare) in _KINDS.items():
+        records = batch.get(kind, [])
+        if kind == "tasklists":
+            records = _parents_first(records)
+        for label, attrs in records:
+            try:
+                _upsert(model, prepare(dict(attrs)))
+            except ServiceError as exc:
+                raise ImportFailed(f"{label}: {exc.message}", exc.field) from None
+            db.session.flush()
+        counts[kind] = len(records)
+    advance_sequences()
     return counts
 
 

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import ChangeMarker, KioskToken, TaskList, TaskStatus
 from .board import BoardRow, board_rows
 from .changes import MARKER_ID, bump_marker
-from .common import now, transaction
+from .common import now, writes
 from .errors import Invalid, NotFound
 
 KIOSK_ROWS = 40
@@ -25,6 +25,7 @@ class KioskPoll:
     revoked: bool
 
 
+@writes
 def create_kiosk_token(
     *,
     task_list_nums: list[int],
@@ -49,20 +50,19 @@ def create_kiosk_token(
         chime=chime,
         date_time_created=now(),
     )
-    with transaction():
-        db.session.add(kiosk)
+    db.session.add(kiosk)
     return kiosk, token
 
 
+@writes
 def revoke_kiosk_token(*, kiosk_token_num: int) -> KioskToken:
     """Disconnect a display; its next poll shows that it was disconnected."""
     kiosk = db.session.get(KioskToken, kiosk_token_num)
     if kiosk is None:
         raise NotFound("Kiosk token not found.", "kiosk_token_num")
-    with transaction():
-        if kiosk.date_time_revoked is None:
-            kiosk.date_time_revoked = now()
-            bump_marker(db.session)
+    if kiosk.date_time_revoked is None:
+        kiosk.date_time_revoked = now()
+        bump_marker(db.session)
     return kiosk
 
 

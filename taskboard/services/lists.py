@@ -2,13 +2,14 @@
 
 from ..extensions import db
 from ..models import TaskList, TaskListStatus
-from .common import UNSET, check_text, now, transaction
+from .common import UNSET, check_text, now, writes
 from .errors import Invalid
 from .tasks import _check_priority, get_task_list
 
 DESCRIPT_MAX = 255
 
 
+@writes
 def create_task_list(
     *, descript: str | None, parent_num: int | None = None, default_priority_def_num=None
 ) -> TaskList:
@@ -24,11 +25,11 @@ def create_task_list(
         default_priority_def_num=default_priority_def_num,
         date_time_entry=now(),
     )
-    with transaction():
-        db.session.add(task_list)
+    db.session.add(task_list)
     return task_list
 
 
+@writes
 def update_task_list(
     *, task_list_num: int, descript=UNSET, parent_num=UNSET, default_priority_def_num=UNSET
 ) -> TaskList:
@@ -45,17 +46,16 @@ def update_task_list(
         if default_priority_def_num is not None:
             _check_priority(default_priority_def_num)
         changes["default_priority_def_num"] = default_priority_def_num
-    with transaction():
-        for key, value in changes.items():
-            setattr(task_list, key, value)
+    for key, value in changes.items():
+        setattr(task_list, key, value)
     return task_list
 
 
+@writes
 def set_task_list_status(*, task_list_num: int, status: TaskListStatus) -> TaskList:
     """Archive a list (it leaves the board and takes no new tasks) or bring it back."""
     task_list = get_task_list(task_list_num=task_list_num)
-    with transaction():
-        task_list.task_list_status = status
+    task_list.task_list_status = status
     return task_list
 
 

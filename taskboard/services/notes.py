@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Task, TaskNote, User
-from .common import UNSET, check_text, now, page, require, transaction
+from .common import UNSET, check_text, now, page, require, writes
 from .errors import NotFound
 from .tasks import get_task, touch_for_note
 
@@ -37,6 +37,7 @@ def list_notes(
     return page(stmt, offset=offset, limit=limit, order_by=TaskNote.task_note_num)
 
 
+@writes
 def add_note(*, task_num: int | None, user_num: int | None, note: str | None) -> TaskNote:
     """Add a note to a task; a Done task goes back to Viewed."""
     require(task_num, "TaskNum")
@@ -46,12 +47,12 @@ def add_note(*, task_num: int | None, user_num: int | None, note: str | None) ->
     task: Task = get_task(task_num=task_num)
     _get_user(user_num)
     task_note = TaskNote(task_num=task_num, user_num=user_num, note=note, date_time_note=now())
-    with transaction():
-        db.session.add(task_note)
-        touch_for_note(task)
+    db.session.add(task_note)
+    touch_for_note(task)
     return task_note
 
 
+@writes
 def update_note(*, task_note_num: int, note=UNSET, date_time_note=UNSET) -> TaskNote:
     """Change a note's text or time; arguments left UNSET keep their value."""
     task_note = get_note(task_note_num=task_note_num)
@@ -61,9 +62,8 @@ def update_note(*, task_note_num: int, note=UNSET, date_time_note=UNSET) -> Task
     if date_time_note is not UNSET:
         require(date_time_note, "DateTimeNote")
         changes["date_time_note"] = date_time_note
-    with transaction():
-        for key, value in changes.items():
-            setattr(task_note, key, value)
+    for key, value in changes.items():
+        setattr(task_note, key, value)
     return task_note
 
 

@@ -18,7 +18,7 @@ from ..models import (
     TaskStatus,
     User,
 )
-from .common import UNSET, check_text, exists, now, page, require, transaction
+from .common import UNSET, check_text, exists, now, page, require, writes
 from .errors import Invalid, NotFound, PreconditionFailed
 
 DESCRIPT_MAX = 65_535
@@ -76,6 +76,7 @@ def get_task_list(*, task_list_num: int) -> TaskList:
     return task_list
 
 
+@writes
 def create_task(
     *,
     task_list_num: int | None,
@@ -122,11 +123,11 @@ def create_task(
         date_time_original=stamp,
         sec_date_t_edit=stamp,
     )
-    with transaction():
-        db.session.add(task)
+    db.session.add(task)
     return task
 
 
+@writes
 def update_task(
     *,
     task_num: int,
@@ -178,8 +179,7 @@ def update_task(
         require(task_status, "TaskStatus")
         changes.update(_status_change(task, task_status))
 
-    with transaction():
-        _apply(task, changes)
+    _apply(task, changes)
     return task
 
 
