@@ -29,11 +29,14 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+SESSIONLESS_PREFIXES = ("/kiosk/", "/api/", "/healthz")
+
+
 class KeyConverter(IntegerConverter):
-    """A primary key in a URL: 1 to 2**63-1, so a larger number is a 404, not an overflow."""
+    """A primary key in a URL: a positive integer (one too large for a key is not found)."""
 
     def __init__(self, url_map) -> None:
-        super().__init__(url_map, min=1, max=2**63 - 1)
+        super().__init__(url_map, min=1)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -41,6 +44,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure or super().get_cookie_secure(app)
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        # A wall display or an API client must not refresh (keep alive) a staff session.
+        if request.path.startswith(SESSIONLESS_PREFIXES):
+            return False
+        return super().should_set_cookie(app, session)
 
 
 class ConfigError(RuntimeError):

@@ -1,6 +1,6 @@
 """Error responses: the API's JSON body under /api/v1, a short HTML page elsewhere."""
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -36,7 +36,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _respond(_http_message(exc), exc.code or 500)
+        response = _respond(_http_message(exc), exc.code or 500)
+        allow = exc.get_response().headers.get("Allow")
+        if allow:  # a 405 names the methods that are allowed
+            response.headers["Allow"] = allow
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
@@ -47,7 +51,9 @@ def register_error_handlers(app: Flask) -> None:
 def _respond(message: str, status: int):
     if request.path.startswith(PREFIX):
         return error_response(message, status)
-    return render_template("error.html", message=message, status=status), status
+    # A wall display has no session: its error page must not start one (no CSRF token).
+    template = "kiosk/error.html" if request.path.startswith("/kiosk/") else "error.html"
+    return make_response(render_template(template, message=message, status=status), status)
 
 
 def _http_message(exc: HTTPException) -> str:

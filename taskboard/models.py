@@ -89,7 +89,7 @@ class Definition(db.Model):
     __table_args__ = (Index("ix_definition_category_order", "category", "item_order"),)
 
     def_num: Mapped[int] = mapped_column(Key, primary_key=True)
-    category: Mapped[int]
+    category: Mapped[int] = mapped_column(Key)
     item_name: Mapped[str] = mapped_column(String(255))
     item_value: Mapped[str] = mapped_column(String(255), default="")
     item_order: Mapped[int] = mapped_column(default=0)

@@ -4,6 +4,7 @@ import datetime as dt
 import os
 
 import pytest
+from testdb import empty_all_tables, start_sequences_high, temporary_database
 
 from taskboard import create_app, services
 from taskboard.extensions import db
@@ -20,10 +21,39 @@ from taskboard.models import (
 TEST_ZONE = "America/Denver"
 
 
+@pytest.fixture(scope="session")
+def server_database():
+    """With TASKBOARD_TEST_DATABASE_URL, a fresh database on that server for this run."""
+    server_url = os.environ.get("TASKBOARD_TEST_DATABASE_URL")
+    if not server_url:
+        yield None
+        return
+    with temporary_database(server_url) as url:
+        yield url.render_as_string(hide_password=False)
+
+
 @pytest.fixture
-def database_url(tmp_path):
-    """A database of the test's own: SQLite in tmp_path unless TASKBOARD_TEST_DATABASE_URL."""
-    return os.environ.get("TASKBOARD_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+def database_url(server_database, tmp_path):
+    """The test's database: the run's server database, or a new SQLite file."""
+    return server_database or f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+_schema_made: set[str] = set()
+
+
+def prepare_database(app) -> None:
+    """Give the app an empty schema: SQLite files are new; a server database is emptied."""
+    url = app.config["TASKBOARD_DATABASE_URL"]
+    with app.app_context():
+        if url.startswith("sqlite"):
+            db.create_all()
+        elif url not in _schema_made:
+            db.drop_all()
+            db.create_all()
+            start_sequences_high(db.engine, db.metadata)
+            _schema_made.add(url)
+        else:
+            empty_all_tables(db.engine, db.metadata)
 
 
 @pytest.fixture
@@ -37,13 +67,10 @@ def app(database_url):
             "TASKBOARD_API_MAX_LIMIT": 1000,
         }
     )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    prepare_database(app)
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 

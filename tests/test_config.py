@@ -6,6 +6,7 @@ import stat
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import prepare_database
 from flask import Flask
 
 import taskboard
@@ -220,9 +221,8 @@ def zone_app(request, database_url):
             "TASKBOARD_API_MAX_LIMIT": 1000,
         }
     )
+    prepare_database(app)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         db.session.add(User(user_num=1, user_name="Admin"))
         db.session.flush()
         db.session.add(
@@ -237,7 +237,6 @@ def zone_app(request, database_url):
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 

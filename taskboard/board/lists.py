@@ -75,6 +75,7 @@ def create_list():
 @bp.post("/lists/<key:task_list_num>")
 def edit_list(task_list_num: int):
     """Rename a list, move it, or choose its default priority."""
+    services.get_task_list(task_list_num=task_list_num)  # an unknown list is a 404 page
     form = _list_form(request.form, prefix=f"list{task_list_num}")
     if form.validate():
         try:

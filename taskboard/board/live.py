@@ -7,11 +7,9 @@ from flask import Blueprint, g, make_response, render_template, request, session
 from .. import services
 from ..auth import load_user
 from ..forms import FilterForm
-from ..models import TaskStatus
 from .tasks import board_context
 
 bp = Blueprint("live", __name__, url_prefix="/board/live")
-NOTIFY_MAX = 10
 
 
 @bp.get("/poll")
@@ -29,27 +27,27 @@ def board_poll():
         return response
     context = board_context(FilterForm(request.args))
     response = make_response(render_template("board/poll_changed.html", since=since, **context))
-    arrived = _arrived(context["rows"], request.args.get("top", type=int))
+    arrived = _arrived(request.args.get("top", type=int))
     if arrived:
         response.headers["HX-Trigger"] = json.dumps({"tasks-arrived": {"tasks": arrived}})
     return _no_store(response)
 
 
-def _arrived(rows: list[services.BoardRow], top: int | None) -> list[dict]:
-    """Describe New tasks others created since the page last knew, for notifications."""
+def _arrived(top: int | None) -> list[dict]:
+    """Describe New tasks others created in any list since the page last looked.
+
+    The browser keeps the lists it watches, so every list is reported; it picks.
+    """
     if top is None:
         return []
     return [
-        {
-            "num": row.task.task_num,
-            "list": row.task.task_list_num,
-            "text": (row.task.descript_override or row.task.descript)[:120],
-        }
-        for row in rows
-        if row.task.task_num > top
-        and row.task.task_status == TaskStatus.New
-        and row.task.user_num != g.user.user_num
-    ][:NOTIFY_MAX]
+        {"num": task.task_num, "list": task.task_list_num, "text": _short(task)}
+        for task in services.arrived_tasks(after=top, not_by=g.user.user_num)
+    ]
+
+
+def _short(task) -> str:
+    return (task.descript_override or task.descript)[:120]
 
 
 def _no_store(response):

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ApiKey, Permission, SignInFailure, User
-from .common import check_text, now, transaction, writes
+from .common import check_text, find, now, transaction, writes
 from .errors import Invalid, NotFound, Throttled
 
 PASSWORD_MIN = 8
@@ -44,7 +44,7 @@ def authenticate_user(*, user_name: str, password: str, address: str) -> User:
     """Return the user whose name and password match, unless the throttle refuses."""
     keys = (f"user:{user_name.strip().casefold()}"[:300], f"addr:{address}"[:300])
     stamp = now()
-    failures = [db.session.get(SignInFailure, key) for key in keys]
+    failures = [find(SignInFailure, key) for key in keys]
     for failure, limit in zip(failures, (USER_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT), strict=True):
         if failure and failure.window_start > stamp - THROTTLE_WINDOW and failure.failures >= limit:
             wait = failure.window_start + THROTTLE_WINDOW - stamp
@@ -82,7 +82,7 @@ def session_stamp(user: User) -> str:
 
 def signed_in_user(*, user_num: int, stamp: str) -> User | None:
     """Return the user of a session, unless hidden since or their password changed."""
-    user = db.session.get(User, user_num) if isinstance(user_num, int) else None
+    user = find(User, user_num) if isinstance(user_num, int) else None
     if user is None or user.is_hidden or not hmac.compare_digest(session_stamp(user), stamp):
         return None
     return user
@@ -91,7 +91,7 @@ def signed_in_user(*, user_num: int, stamp: str) -> User | None:
 @writes
 def change_password(*, user_num: int, current_password: str, new_password: str) -> User:
     """Change a user's password after checking the current one."""
-    user = db.session.get(User, user_num)
+    user = find(User, user_num)
     if user is None:
         raise NotFound("User not found.", "UserNum")
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
@@ -149,7 +149,7 @@ def authenticate_api_key(*, developer_key: str, customer_key: str) -> ApiKey | N
 @writes
 def set_api_key_disabled(*, api_key_num: int, disabled: bool) -> ApiKey:
     """Disable or re-enable a key pair."""
-    api_key = db.session.get(ApiKey, api_key_num)
+    api_key = find(ApiKey, api_key_num)
     if api_key is None:
         raise Invalid("ApiKey not found.", "ApiKeyNum")
     api_key.is_disabled = disabled

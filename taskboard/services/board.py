@@ -20,6 +20,7 @@ from ..models import (
     TaskStatus,
     User,
 )
+from .common import MAX_KEY
 from .errors import Invalid
 
 BOARD_LIMIT = 500
@@ -131,7 +132,7 @@ def board_rows(
         .outerjoin(apt_patient, apt_patient.pat_num == Appointment.pat_num)
     )
     if task_nums is not None:
-        stmt = stmt.where(Task.task_num.in_(task_nums))
+        stmt = stmt.where(Task.task_num.in_([n for n in task_nums if 0 < n <= MAX_KEY]))
     elif task_list_nums is not None:
         stmt = stmt.where(Task.task_list_num.in_(task_list_nums), Task.task_status.in_(statuses))
     else:
@@ -174,8 +175,9 @@ def _filtered(stmt, task_list_num, status, object_type, text, done_since):
         )
     if object_type is not None:
         stmt = stmt.where(Task.object_type == object_type)
-    if text.strip():
-        pattern = "%" + _escape_like(text.strip()) + "%"
+    text = text.replace("\x00", "").strip()  # PostgreSQL strings cannot hold NUL
+    if text:
+        pattern = "%" + _escape_like(text) + "%"
         stmt = stmt.where(
             or_(
                 Task.descript.ilike(pattern, escape="\\"),
@@ -191,7 +193,7 @@ def _filtered(stmt, task_list_num, status, object_type, text, done_since):
 
 def search_patients(*, text: str, limit: int = 20) -> list[Patient]:
     """Return patients whose last, first or preferred name starts with `text`."""
-    words = text.split()
+    words = text.replace("\x00", "").split()
     if not words:
         return []
     stmt = select(Patient)
@@ -240,6 +242,22 @@ def list_choices(tree: list[ListNode], depth: int = 0) -> list[tuple[int, str]]:
         choices.append((node.task_list.task_list_num, "\u2003" * depth + node.task_list.descript))
         choices.extend(list_choices(node.children, depth + 1))
     return choices
+
+
+def arrived_tasks(*, after: int, not_by: int, limit: int = 10) -> list[Task]:
+    """Return New tasks above TaskNum `after` that someone other than `not_by` created."""
+    return list(
+        db.session.scalars(
+            select(Task)
+            .where(
+                Task.task_num > after,
+                Task.task_status == TaskStatus.New,
+                Task.user_num != not_by,
+            )
+            .order_by(Task.task_num)
+            .limit(limit)
+        )
+    )
 
 
 def newest_task_num() -> int:

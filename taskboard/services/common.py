@@ -131,9 +131,16 @@ def page(stmt: Select, *, offset: int, limit: int, order_by) -> list:
     return list(db.session.scalars(stmt.order_by(order_by).offset(offset).limit(limit)))
 
 
+def find(model, key):
+    """Return the row of `model` with primary key `key`, or None, also for impossible keys."""
+    if isinstance(key, int) and not 0 <= key <= MAX_KEY:
+        return None  # the database would overflow before answering "not found"
+    return db.session.get(model, key)
+
+
 def exists(model, key: int) -> bool:
     """Return whether a row of `model` with primary key `key` exists."""
-    return 0 <= key <= MAX_KEY and db.session.get(model, key) is not None
+    return find(model, key) is not None
 
 
 def advance_sequences() -> None:

@@ -15,7 +15,7 @@ from ..models import (
     TaskNote,
     User,
 )
-from .common import advance_sequences, check_text, now, writes
+from .common import advance_sequences, check_text, find, now, writes
 from .errors import Invalid, NotFound, ServiceError
 from .notes import NOTE_MAX
 from .tasks import (
@@ -55,7 +55,7 @@ def import_data(*, batch: Batch) -> dict[str, int]:
 
 def _upsert(model, attrs: dict) -> None:
     key_attr = model.__mapper__.primary_key[0].key
-    row = db.session.get(model, attrs[key_attr])
+    row = find(model, attrs[key_attr])
     if row is None:
         row = model(**{**_defaults(model), **attrs})
         db.session.add(row)
@@ -100,7 +100,7 @@ def _prepare_user(attrs: dict) -> dict:
 def _prepare_task_list(attrs: dict) -> dict:
     check_text(attrs.get("descript"), "Descript", max_length=255)
     parent = attrs.get("parent_num")
-    if parent is not None and db.session.get(TaskList, parent) is None:
+    if parent is not None and find(TaskList, parent) is None:
         raise NotFound("Parent task list not found.", "Parent")
     return attrs
 
@@ -113,7 +113,7 @@ def _prepare_patient(attrs: dict) -> dict:
 
 
 def _prepare_appointment(attrs: dict) -> dict:
-    if db.session.get(Patient, attrs.get("pat_num", 0)) is None:
+    if find(Patient, attrs.get("pat_num", 0)) is None:
         raise NotFound("Patient not found.", "PatNum")
     if "apt_date_time" not in attrs:
         raise Invalid("AptDateTime is required.", "AptDateTime")
@@ -121,7 +121,7 @@ def _prepare_appointment(attrs: dict) -> dict:
 
 
 def _prepare_task(attrs: dict) -> dict:
-    existing = db.session.get(Task, attrs["task_num"])
+    existing = find(Task, attrs["task_num"])
     if existing is None:
         for attr, field in (("task_list_num", "TaskListNum"), ("user_num", "UserNum")):
             if attr not in attrs:
@@ -136,9 +136,9 @@ def _prepare_task(attrs: dict) -> dict:
             max_length=DESCRIPT_OVERRIDE_MAX,
             required=False,
         )
-    if "task_list_num" in attrs and db.session.get(TaskList, attrs["task_list_num"]) is None:
+    if "task_list_num" in attrs and find(TaskList, attrs["task_list_num"]) is None:
         raise NotFound("TaskList not found.", "TaskListNum")
-    if "user_num" in attrs and db.session.get(User, attrs["user_num"]) is None:
+    if "user_num" in attrs and find(User, attrs["user_num"]) is None:
         raise NotFound("User not found.", "UserNum")
     if "object_type" in attrs or "key_num" in attrs:
         attrs["object_type"], attrs["key_num"] = _link(
@@ -150,9 +150,9 @@ def _prepare_task(attrs: dict) -> dict:
 
 
 def _prepare_note(attrs: dict) -> dict:
-    if db.session.get(Task, attrs.get("task_num", 0)) is None:
+    if find(Task, attrs.get("task_num", 0)) is None:
         raise NotFound("Task not found.", "TaskNum")
-    if db.session.get(User, attrs.get("user_num", 0)) is None:
+    if find(User, attrs.get("user_num", 0)) is None:
         raise NotFound("User not found.", "UserNum")
     check_text(attrs.get("note"), "Note", max_length=NOTE_MAX)
     return attrs

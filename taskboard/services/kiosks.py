@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import ChangeMarker, KioskToken, TaskList, TaskStatus
 from .board import BoardRow, board_rows
 from .changes import MARKER_ID, bump_marker
-from .common import now, writes
+from .common import find, now, writes
 from .errors import Invalid, NotFound
 
 KIOSK_ROWS = 40
@@ -38,7 +38,7 @@ def create_kiosk_token(
     if not task_list_nums:
         raise Invalid("Choose at least one task list for the display.", "lists")
     for num in task_list_nums:
-        if db.session.get(TaskList, num) is None:
+        if find(TaskList, num) is None:
             raise NotFound(f"TaskList {num} not found.", "lists")
     token = secrets.token_urlsafe(24)
     kiosk = KioskToken(
@@ -57,7 +57,7 @@ def create_kiosk_token(
 @writes
 def revoke_kiosk_token(*, kiosk_token_num: int) -> KioskToken:
     """Disconnect a display; its next poll shows that it was disconnected."""
-    kiosk = db.session.get(KioskToken, kiosk_token_num)
+    kiosk = find(KioskToken, kiosk_token_num)
     if kiosk is None:
         raise NotFound("Kiosk token not found.", "kiosk_token_num")
     if kiosk.date_time_revoked is None:

@@ -2,7 +2,7 @@
 
 from ..extensions import db
 from ..models import TaskList, TaskListStatus
-from .common import UNSET, check_text, now, writes
+from .common import UNSET, check_text, find, now, writes
 from .errors import Invalid
 from .tasks import _check_priority, get_task_list
 
@@ -65,4 +65,4 @@ def _check_not_inside_itself(task_list: TaskList, parent_num: int) -> None:
     while ancestor is not None:
         if ancestor.task_list_num == task_list.task_list_num:
             raise Invalid("A task list cannot be moved inside itself.", "Parent")
-        ancestor = db.session.get(TaskList, ancestor.parent_num) if ancestor.parent_num else None
+        ancestor = find(TaskList, ancestor.parent_num) if ancestor.parent_num else None

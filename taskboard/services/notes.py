@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Task, TaskNote, User
-from .common import UNSET, check_text, now, page, require, writes
+from .common import UNSET, check_text, find, now, page, require, writes
 from .errors import NotFound
 from .tasks import get_task, touch_for_note
 
@@ -13,7 +13,7 @@ NOTE_MAX = 65_535
 
 def get_note(*, task_note_num: int) -> TaskNote:
     """Return one note, or raise NotFound."""
-    note = db.session.get(TaskNote, task_note_num)
+    note = find(TaskNote, task_note_num)
     if note is None:
         raise NotFound("TaskNote not found.", "TaskNoteNum")
     return note
@@ -69,7 +69,7 @@ def update_note(*, task_note_num: int, note=UNSET, date_time_note=UNSET) -> Task
 
 def _get_user(user_num: int) -> User:
     """Return a user, or raise NotFound."""
-    user = db.session.get(User, user_num)
+    user = find(User, user_num)
     if user is None:
         raise NotFound("User not found.", "UserNum")
     return user

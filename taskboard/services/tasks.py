@@ -18,7 +18,7 @@ from ..models import (
     TaskStatus,
     User,
 )
-from .common import UNSET, check_text, exists, now, page, require, writes
+from .common import UNSET, check_text, exists, find, now, page, require, writes
 from .errors import Invalid, NotFound, PreconditionFailed
 
 DESCRIPT_MAX = 65_535
@@ -28,7 +28,7 @@ DEFAULT_LIST_WINDOW = dt.timedelta(days=14)
 
 def get_task(*, task_num: int) -> Task:
     """Return one task, or raise NotFound."""
-    task = db.session.get(Task, task_num)
+    task = find(Task, task_num)
     if task is None:
         raise NotFound("Task not found.", "TaskNum")
     return task
@@ -70,7 +70,7 @@ def list_tasks(
 
 def get_task_list(*, task_list_num: int) -> TaskList:
     """Return one task list, or raise NotFound."""
-    task_list = db.session.get(TaskList, task_list_num)
+    task_list = find(TaskList, task_list_num)
     if task_list is None:
         raise NotFound("TaskList not found.", "TaskListNum")
     return task_list
@@ -102,7 +102,7 @@ def create_task(
         raise Invalid(
             "TaskList is archived; tasks can only be added to active lists.", "TaskListNum"
         )
-    if db.session.get(User, user_num) is None:
+    if find(User, user_num) is None:
         raise NotFound("User not found.", "UserNum")
     if priority_def_num is None:
         priority_def_num = default_priority_num(task_list)
@@ -258,7 +258,7 @@ def _check_linked_object(object_type: ObjectType, key_num: int) -> None:
 
 def _check_priority(def_num: int) -> None:
     """Raise Invalid unless `def_num` is a task-priority definition."""
-    definition = db.session.get(Definition, def_num)
+    definition = find(Definition, def_num)
     if definition is None or definition.category != TASK_PRIORITY_CATEGORY:
         raise Invalid(
             "PriorityDefNum must be a task priority definition (Category 33).", "PriorityDefNum"

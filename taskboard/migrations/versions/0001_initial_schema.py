@@ -39,7 +39,7 @@ def upgrade():
     op.bulk_insert(marker, [{'marker_id': 1, 'version': 1}])
     op.create_table('definition',
     sa.Column('def_num', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('category', sa.Integer(), nullable=False),
+    sa.Column('category', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('item_name', sa.String(length=255), nullable=False),
     sa.Column('item_value', sa.String(length=255), nullable=False),
     sa.Column('item_order', sa.Integer(), nullable=False),
