@@ -19,6 +19,10 @@ TASK_PRIORITY_CATEGORY = 33
 Key = BigInteger().with_variant(Integer(), "sqlite")
 # MySQL/MariaDB TEXT holds only 65,535 bytes; a 65,535-character note needs more.
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+# Names compare exactly, as on SQLite and PostgreSQL, not case-insensitively as MariaDB would.
+ExactName = String(255).with_variant(
+    mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb"
+)
 
 
 class TaskStatus(enum.StrEnum):
@@ -72,7 +76,7 @@ class User(db.Model):
     __tablename__ = "userod"
 
     user_num: Mapped[int] = mapped_column(Key, primary_key=True)
-    user_name: Mapped[str] = mapped_column(String(255), unique=True)
+    user_name: Mapped[str] = mapped_column(ExactName, unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     employee_num: Mapped[int] = mapped_column(Key, default=0)
     clinic_num: Mapped[int] = mapped_column(Key, default=0)

@@ -40,8 +40,12 @@ def empty_all_tables(engine, metadata) -> None:
             names = ", ".join(table.name for table in metadata.sorted_tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            if engine.dialect.name == "mysql":  # task lists refer to each other
+                connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
             for table in reversed(metadata.sorted_tables):
                 connection.execute(table.delete())
+            if engine.dialect.name == "mysql":
+                connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
 
 
 def start_sequences_high(engine, metadata, start: int = 1_000_000) -> None:

@@ -7,11 +7,13 @@ server a person starts from the README: `flask init-db`, `flask seed-demo`, `gun
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +79,41 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait(timeout=5)
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def start(self) -> None:
+        """Start gunicorn again after stop(): same port, database and log; wait for it."""
+        if self.process.poll() is None:
+            raise ServerError("gunicorn is still running; stop() it first.")
+        self.process = _spawn_gunicorn(self.env, self.port, self.log_path)
+        try:
+            _wait_healthy(self)
+        except BaseException:
+            self.stop()
+            raise
+
+    def restart(self) -> None:
+        """Stop gunicorn, then start it again on the same port and database."""
+        self.stop()
+        self.start()
+
+    def worker_pids(self) -> list[int]:
+        """Return the process ids of gunicorn's workers (the children of its master)."""
+        master = str(self.process.pid)
+        pids = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(
+                    line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+                )
+            except OSError:
+                continue  # the process ended while we looked
+            if fields.get("PPid", "").strip() == master:
+                pids.append(int(status.parent.name))
+        return sorted(pids)
+
 
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -130,15 +167,7 @@ def start_server(work_dir: Path, *, tasks: int = 200) -> LiveServer:
 
     port = free_port()
     log_path = work_dir / "gunicorn.log"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = _spawn_gunicorn(env, port, log_path)
     server = LiveServer(
         url=f"http://127.0.0.1:{port}",
         api_headers={"Authorization": header},
@@ -152,6 +181,52 @@ def start_server(work_dir: Path, *, tasks: int = 200) -> LiveServer:
         server.stop()
         raise
     return server
+
+
+def clone_server(server: LiveServer, work_dir: Path) -> LiveServer:
+    """Start another gunicorn on a consistent copy of a running server's SQLite database.
+
+    The copy keeps the users, write key and kiosk tokens, so the clone can be stopped and
+    started at will without disturbing the original or paying for another seed.
+    """
+    source = server.env["TASKBOARD_DATABASE_URL"]
+    if not source.startswith("sqlite:///"):
+        raise ServerError(f"Only a SQLite server can be cloned, not {source!r}.")
+    target = work_dir / "board.sqlite"
+    with (
+        closing(sqlite3.connect(source.removeprefix("sqlite:///"))) as original,
+        closing(sqlite3.connect(target)) as copy,
+    ):
+        original.backup(copy)
+    env = {**server.env, "TASKBOARD_DATABASE_URL": f"sqlite:///{target}"}
+    port = free_port()
+    log_path = work_dir / "gunicorn.log"
+    clone = LiveServer(
+        url=f"http://127.0.0.1:{port}",
+        api_headers=dict(server.api_headers),
+        process=_spawn_gunicorn(env, port, log_path),
+        log_path=log_path,
+        env=env,
+    )
+    try:
+        _wait_healthy(clone)
+    except BaseException:
+        clone.stop()
+        raise
+    return clone
+
+
+def _spawn_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
+    """Start gunicorn with 2 workers on 127.0.0.1:port, appending its output to log_path."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _wait_healthy(server: LiveServer) -> None:

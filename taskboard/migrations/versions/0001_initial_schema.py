@@ -81,7 +81,7 @@ def upgrade():
     )
     op.create_table('userod',
     sa.Column('user_num', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('user_name', sa.String(length=255), nullable=False),
+    sa.Column('user_name', sa.String(length=255).with_variant(mysql.VARCHAR(length=255, collation='utf8mb4_bin'), 'mysql', 'mariadb'), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('employee_num', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('clinic_num', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
