@@ -90,7 +90,8 @@ def test() -> None:
     install("[test]")
     run(str(BIN / "ruff"), "check", ".")
     run(str(BIN / "ruff"), "format", "--check", ".")
-    sys.exit(run(str(BIN / "python"), "-m", "pytest", *sys.argv[2:], check=False).returncode)
+    pytest = [str(BIN / "python"), "-m", "pytest", "-n", "auto", *sys.argv[2:]]
+    sys.exit(run(*pytest, check=False).returncode)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import datetime as dt
 import os
 
 import pytest
-from testdb import empty_all_tables, start_sequences_high, temporary_database
+from testdb import prepare_database, temporary_database
 
 from taskboard import create_app, services
 from taskboard.extensions import db
@@ -38,24 +38,6 @@ def database_url(server_database, tmp_path):
     return server_database or f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
-_schema_made: set[str] = set()
-
-
-def prepare_database(app) -> None:
-    """Give the app an empty schema: SQLite files are new; a server database is emptied."""
-    url = app.config["TASKBOARD_DATABASE_URL"]
-    with app.app_context():
-        if url.startswith("sqlite"):
-            db.create_all()
-        elif url not in _schema_made:
-            db.drop_all()
-            db.create_all()
-            start_sequences_high(db.engine, db.metadata)
-            _schema_made.add(url)
-        else:
-            empty_all_tables(db.engine, db.metadata)
-
-
 @pytest.fixture
 def app(database_url):
     app = create_app(
@@ -65,6 +47,8 @@ def app(database_url):
             "TASKBOARD_SECRET_KEY": "test-secret",
             "TASKBOARD_TIMEZONE": TEST_ZONE,
             "TASKBOARD_API_MAX_LIMIT": 1000,
+            # Fast hashing keeps sign-in tests quick; production uses scrypt.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     prepare_database(app)

@@ -5,8 +5,8 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import prepare_database
 from sqlalchemy import select
+from testdb import prepare_database
 
 from taskboard import create_app, services
 from taskboard.extensions import db

@@ -6,8 +6,8 @@ import stat
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import prepare_database
 from flask import Flask
+from testdb import prepare_database
 
 import taskboard
 from taskboard import ConfigError, create_app, services

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
+from taskboard.extensions import db
+
 
 @contextmanager
 def temporary_database(server_url: str, prefix: str = "taskboard_test") -> Iterator[URL]:
@@ -65,3 +67,21 @@ def start_sequences_high(engine, metadata, start: int = 1_000_000) -> None:
             ).scalar()
             if sequence:
                 connection.execute(text(f"ALTER SEQUENCE {sequence} START WITH {start} RESTART"))
+
+
+_schema_made: set[str] = set()
+
+
+def prepare_database(app) -> None:
+    """Give the app an empty schema: SQLite files are new; a server database is emptied."""
+    url = app.config["TASKBOARD_DATABASE_URL"]
+    with app.app_context():
+        if url.startswith("sqlite"):
+            db.create_all()
+        elif url not in _schema_made:
+            db.drop_all()
+            db.create_all()
+            start_sequences_high(db.engine, db.metadata)
+            _schema_made.add(url)
+        else:
+            empty_all_tables(db.engine, db.metadata)

@@ -8,6 +8,7 @@ import re
 import secrets
 import string
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,7 +35,7 @@ def create_user(*, user_name: str, password: str, is_admin: bool = False) -> Use
     if db.session.scalar(select(User).where(User.user_name == user_name)) is not None:
         raise Invalid(f"UserName {user_name!r} is already taken.", "UserName")
     user = User(
-        user_name=user_name, password_hash=generate_password_hash(password), is_admin=is_admin
+        user_name=user_name, password_hash=_hash(password), is_admin=is_admin
     )
     db.session.add(user)
     return user
@@ -98,7 +99,7 @@ def change_password(*, user_num: int, current_password: str, new_password: str) 
         raise Invalid("The current password is wrong.", "current_password")
     if len(new_password) < PASSWORD_MIN:
         raise Invalid(f"Password must be at least {PASSWORD_MIN} characters.", "new_password")
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = _hash(new_password)
     return user
 
 
@@ -154,6 +155,10 @@ def set_api_key_disabled(*, api_key_num: int, disabled: bool) -> ApiKey:
         raise Invalid("ApiKey not found.", "ApiKeyNum")
     api_key.is_disabled = disabled
     return api_key
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @functools.cache
