@@ -8,10 +8,11 @@ from flask import Flask, current_app, url_for
 from flask_migrate import upgrade
 
 from . import services
-from .api.wire import WireError, parse_import_document
+from .api.transfer import export_document, parse_import_document
+from .api.wire import WireError
 from .models import Permission
 from .services.demo import seed_demo
-from .services.importer import import_data
+from .services.importer import export_records, import_data
 
 
 def register(app: Flask) -> None:
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
         create_api_key,
         create_kiosk_token,
         seed_demo_command,
+        export_data_command,
     ):
         app.cli.add_command(command)
 
@@ -46,6 +48,17 @@ def import_data_command(file: Path) -> None:
         raise click.ClickException(f"Nothing was imported. {exc.message}") from None
     summary = ", ".join(f"{count} {kind}" for kind, count in counts.items() if count)
     click.echo(f"Imported {summary or 'nothing'}.")
+
+
+@click.command("export-data")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_data_command(file: Path) -> None:
+    """Write every record to FILE as an import-data document (it holds password digests)."""
+    records = export_records()
+    file.write_bytes(export_document(records))
+    file.chmod(0o600)
+    summary = ", ".join(f"{len(rows)} {kind}" for kind, rows in records.items() if rows)
+    click.echo(f"Exported {summary or 'nothing'} to {file}.")
 
 
 @click.command("create-user")

@@ -15,10 +15,8 @@ import orjson
 from flask import Response
 
 from ..models import (
-    DateType,
     Definition,
     ObjectType,
-    ReminderType,
     Task,
     TaskList,
     TaskListStatus,
@@ -420,104 +418,3 @@ DEFINITION_QUERY = {
     "includeHidden": ("include_hidden", parse_bool),
 }
 USER_QUERY = {"includeHidden": ("include_hidden", parse_bool)}
-
-_maybe_date = parse_no_date(parse_date, NO_DATE)
-_maybe_date_time = parse_no_date(parse_date_time, NO_DATE_TIME)
-_parse_key_or_none = parse_no_date(parse_int, 0)
-
-IMPORT_FIELDS: dict[str, dict[str, tuple[str, Callable]]] = {
-    "definitions": {
-        "DefNum": ("def_num", parse_int),
-        "Category": ("category", parse_int),
-        "ItemName": ("item_name", parse_str),
-        "ItemValue": ("item_value", parse_str),
-        "ItemOrder": ("item_order", parse_int),
-        "ItemColor": ("item_color", parse_str),
-        "isHidden": ("is_hidden", parse_bool),
-    },
-    "userods": {
-        "UserNum": ("user_num", parse_int),
-        "UserName": ("user_name", parse_str),
-        "EmployeeNum": ("employee_num", parse_int),
-        "ClinicNum": ("clinic_num", parse_int),
-        "ProviderNum": ("provider_num", parse_int),
-        "IsHidden": ("is_hidden", parse_bool),
-    },
-    "tasklists": {
-        "TaskListNum": ("task_list_num", parse_int),
-        "Descript": ("descript", parse_str),
-        "Parent": ("parent_num", _parse_key_or_none),
-        "DateTL": ("date_tl", _maybe_date),
-        "IsRepeating": ("is_repeating", parse_bool),
-        "DateType": ("date_type", enum_parser(DateType)),
-        "FromNum": ("from_num", parse_int),
-        "ObjectType": ("object_type", parse_object_type),
-        "DateTimeEntry": ("date_time_entry", parse_date_time),
-        "TaskListStatus": ("task_list_status", parse_task_list_status),
-    },
-    "patients": {
-        "PatNum": ("pat_num", parse_int),
-        "LName": ("l_name", parse_str),
-        "FName": ("f_name", parse_str),
-        "Preferred": ("preferred", parse_str),
-    },
-    "appointments": {
-        "AptNum": ("apt_num", parse_int),
-        "PatNum": ("pat_num", parse_int),
-        "AptDateTime": ("apt_date_time", parse_date_time),
-    },
-    "tasks": {
-        "TaskNum": ("task_num", parse_int),
-        **TASK_CREATE_FIELDS,
-        "DateTask": ("date_task", _maybe_date),
-        "TaskStatus": ("task_status", parse_task_status),
-        "IsRepeating": ("is_repeating", parse_bool),
-        "DateType": ("date_type", enum_parser(DateType)),
-        "FromNum": ("from_num", parse_int),
-        "DateTimeFinished": ("date_time_finished", _maybe_date_time),
-        "ReminderGroupId": ("reminder_group_id", parse_str),
-        "ReminderType": ("reminder_type", enum_parser(ReminderType)),
-        "ReminderFrequency": ("reminder_frequency", parse_int),
-        "DateTimeOriginal": ("date_time_original", parse_date_time),
-        "SecDateTEdit": ("sec_date_t_edit", parse_date_time),
-        "IsReadOnly": ("is_read_only", parse_bool),
-    },
-    "tasknotes": {
-        "TaskNoteNum": ("task_note_num", parse_int),
-        **NOTE_CREATE_FIELDS,
-        "DateTimeNote": ("date_time_note", parse_date_time),
-    },
-}
-
-
-def parse_import_document(data: bytes) -> dict[str, list[tuple[str, dict]]]:
-    """Parse an import-data document into {kind: [(record label, attributes)]}."""
-    try:
-        document = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise WireError(f"The file is not valid JSON: {exc}.") from None
-    if not isinstance(document, dict):
-        raise WireError("The file must hold one JSON object.")
-    unknown = sorted(set(document) - set(IMPORT_FIELDS))
-    if unknown:
-        raise WireError(f"Unknown record kind {unknown[0]!r}; expected {', '.join(IMPORT_FIELDS)}.")
-    batch: dict[str, list[tuple[str, dict]]] = {}
-    for kind, fields in IMPORT_FIELDS.items():
-        records = document.get(kind, [])
-        if not isinstance(records, list):
-            raise WireError(f"{kind} must be a list of records.")
-        key_name = next(iter(fields))
-        batch[kind] = []
-        for index, record in enumerate(records):
-            label = f"{kind}[{index}]"
-            if not isinstance(record, dict):
-                raise WireError(f"{label}: each record must be a JSON object.")
-            if isinstance(record.get(key_name), int | str):
-                label += f" ({key_name} {record[key_name]})"
-            if key_name not in record:
-                raise WireError(f"{label}: {key_name} is required.")
-            try:
-                batch[kind].append((label, parse_fields(record, fields)))
-            except WireError as exc:
-                raise WireError(f"{label}: {exc.message}") from None
-    return batch

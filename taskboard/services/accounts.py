@@ -34,9 +34,7 @@ def create_user(*, user_name: str, password: str, is_admin: bool = False) -> Use
         raise Invalid(f"Password must be at least {PASSWORD_MIN} characters.", "Password")
     if db.session.scalar(select(User).where(User.user_name == user_name)) is not None:
         raise Invalid(f"UserName {user_name!r} is already taken.", "UserName")
-    user = User(
-        user_name=user_name, password_hash=_hash(password), is_admin=is_admin
-    )
+    user = User(user_name=user_name, password_hash=_hash(password), is_admin=is_admin)
     db.session.add(user)
     return user
 

@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (
+    ApiKey,
     Appointment,
     Definition,
+    KioskToken,
     Patient,
     Task,
     TaskList,
@@ -28,6 +30,7 @@ from .tasks import (
 
 Batch = dict[str, list[tuple[str, dict]]]
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class ImportFailed(Invalid):
@@ -158,6 +161,29 @@ def _prepare_note(attrs: dict) -> dict:
     return attrs
 
 
+def _prepare_api_key(attrs: dict) -> dict:
+    for attr, field in (
+        ("developer_key_hash", "DeveloperKeyHash"),
+        ("customer_key_hash", "CustomerKeyHash"),
+    ):
+        if not _DIGEST.fullmatch(attrs.get(attr, "")):
+            raise Invalid(f"{field} must be a SHA-256 digest in hexadecimal.", field)
+    if "permission" not in attrs:
+        raise Invalid("Permission is required.", "Permission")
+    attrs.setdefault("date_time_created", now())
+    return attrs
+
+
+def _prepare_kiosk_token(attrs: dict) -> dict:
+    if not _DIGEST.fullmatch(attrs.get("token_hash", "")):
+        raise Invalid("TokenHash must be a SHA-256 digest in hexadecimal.", "TokenHash")
+    nums = attrs.get("task_list_nums", "")
+    if not re.fullmatch(r"[0-9]+(,[0-9]+)*", nums):
+        raise Invalid("TaskListNums must be TaskListNums separated by commas.", "TaskListNums")
+    attrs.setdefault("date_time_created", now())
+    return attrs
+
+
 _KINDS: dict[str, tuple[type, Callable[[dict], dict]]] = {
     "definitions": (Definition, _prepare_definition),
     "userods": (User, _prepare_user),
@@ -166,7 +192,18 @@ _KINDS: dict[str, tuple[type, Callable[[dict], dict]]] = {
     "appointments": (Appointment, _prepare_appointment),
     "tasks": (Task, _prepare_task),
     "tasknotes": (TaskNote, _prepare_note),
+    "apikeys": (ApiKey, _prepare_api_key),
+    "kiosktokens": (KioskToken, _prepare_kiosk_token),
 }
+
+
+def export_records() -> dict[str, list]:
+    """Return every record an office move needs, each kind ordered by its key."""
+    records = {}
+    for kind, (model, _prepare) in _KINDS.items():
+        key = model.__mapper__.primary_key[0]
+        records[kind] = list(db.session.scalars(select(model).order_by(key)))
+    return records
 
 
 def _parents_first(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:

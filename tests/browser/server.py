@@ -216,6 +216,29 @@ def clone_server(server: LiveServer, work_dir: Path) -> LiveServer:
     return clone
 
 
+def start_host(env: dict[str, str], work_dir: Path, api_headers: dict[str, str]) -> LiveServer:
+    """Start another gunicorn (2 workers, a free port) on the prepared database of `env`.
+
+    Several of them on one PostgreSQL or MariaDB database, with the same secret key, are the
+    hosts of an office behind a load balancer. Each has its own log file in work_dir.
+    """
+    port = free_port()
+    log_path = work_dir / f"gunicorn-{port}.log"
+    host = LiveServer(
+        url=f"http://127.0.0.1:{port}",
+        api_headers=dict(api_headers),
+        process=_spawn_gunicorn(env, port, log_path),
+        log_path=log_path,
+        env=env,
+    )
+    try:
+        _wait_healthy(host)
+    except BaseException:
+        host.stop()
+        raise
+    return host
+
+
 def _spawn_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
     """Start gunicorn with 2 workers on 127.0.0.1:port, appending its output to log_path."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
