@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import NullPool
 
 from taskboard.extensions import db
 
