@@ -6,10 +6,16 @@
   var lastSuccess = null;
   var audio = null;
 
-  function shownTasks() {
-    return new Set(Array.from(document.querySelectorAll(".display-task")).map(function (li) {
-      return li.id;
-    }));
+  // The newest TaskNum seen so far: a row above it is a task that just arrived (a row
+  // that only moved up because another was done is not).
+  var newestSeen = 0;
+
+  function newest() {
+    var max = 0;
+    document.querySelectorAll(".display-task").forEach(function (li) {
+      max = Math.max(max, Number(li.dataset.task) || 0);
+    });
+    return max;
   }
 
   function chime() {
@@ -40,19 +46,15 @@
     }
   }
 
-  var before = null;
-  document.addEventListener("htmx:beforeSwap", function () { before = shownTasks(); });
-
   document.addEventListener("htmx:afterSwap", function () {
-    if (!before) return;
     var arrived = 0;
     document.querySelectorAll(".display-task").forEach(function (li) {
-      if (!before.has(li.id)) {
+      if (Number(li.dataset.task) > newestSeen) {
         li.classList.add("is-arrived");
         arrived += 1;
       }
     });
-    before = null;
+    newestSeen = Math.max(newestSeen, newest());
     if (arrived) chime();
   });
 
@@ -75,5 +77,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     var stamp = document.getElementById("updated-at");
     lastSuccess = stamp ? stamp.textContent : null;
+    newestSeen = newest();
   });
 })();

@@ -39,6 +39,7 @@ def _screen(token: str, fragment: bool = False):
                 token=token,
                 marker=marker,
                 rows=services.kiosk_rows(kiosk),
+                total=services.kiosk_task_count(kiosk),
                 list_names=services.kiosk_list_names(kiosk),
                 poll_ms=_poll_ms(),
                 updated=services.now(),

@@ -4,10 +4,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import ChangeMarker, KioskToken, TaskList, TaskStatus
+from ..models import ChangeMarker, KioskToken, Task, TaskList, TaskStatus
 from .board import BoardRow, board_rows
 from .changes import MARKER_ID, bump_marker
 from .common import find, now, writes
@@ -92,8 +92,20 @@ def poll_kiosk(*, token: str) -> KioskPoll:
 
 def kiosk_rows(kiosk: KioskToken) -> list[BoardRow]:
     """Return what a display shows: New (and maybe Viewed) tasks, sorted as Open Dental does."""
-    statuses = [TaskStatus.New, TaskStatus.Viewed] if kiosk.show_viewed else [TaskStatus.New]
-    return board_rows(task_list_nums=kiosk.list_nums, statuses=statuses, limit=KIOSK_ROWS)
+    return board_rows(task_list_nums=kiosk.list_nums, statuses=_statuses(kiosk), limit=KIOSK_ROWS)
+
+
+def _statuses(kiosk: KioskToken) -> list[TaskStatus]:
+    return [TaskStatus.New, TaskStatus.Viewed] if kiosk.show_viewed else [TaskStatus.New]
+
+
+def kiosk_task_count(kiosk: KioskToken) -> int:
+    """Return how many tasks the display would show if it had room for all of them."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.task_list_num.in_(kiosk.list_nums), Task.task_status.in_(_statuses(kiosk)))
+    )
 
 
 def kiosk_list_names(kiosk: KioskToken) -> list[str]:
