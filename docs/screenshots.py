@@ -1,8 +1,9 @@
-"""Take the README's screenshots of the board: `python docs/screenshots.py`.
+"""Take the README's screenshots of the board and the kiosk: `python docs/screenshots.py`.
 
 Starts the same server as the browser tests (a migrated SQLite database with the demo
 office, served by gunicorn), signs in, opens Front Desk (list 74) with a task's detail
-panel open, and saves docs/board-light.png and docs/board-dark.png (1400x900).
+panel open, and saves docs/board-light.png and docs/board-dark.png (1400x900); then
+opens a wall display of lists 74 and 75 at 1920x1080 and saves docs/kiosk.png.
 """
 
 import sys
@@ -17,6 +18,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.browser.server import (  # noqa: E402
     CHROMIUM,
     VIEWPORT,
+    flask_command,
     launch_chromium,
     sign_in,
     start_server,
@@ -46,6 +48,18 @@ def take(browser, base_url: str, scheme: str, path: Path) -> None:
         context.close()
 
 
+def take_kiosk(browser, base_url: str, kiosk_path: str, path: Path) -> None:
+    """Save a wall display as a 1920x1080 TV shows it."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(kiosk_path)
+        page.locator("#display").wait_for()
+        page.screenshot(path=str(path))
+    finally:
+        context.close()
+
+
 def main() -> int:
     if not CHROMIUM.exists():
         print("Chromium is not installed (apt-get install chromium).", file=sys.stderr)
@@ -59,6 +73,9 @@ def main() -> int:
                     for scheme, path in SHOTS.items():
                         take(browser, server.url, scheme, path)
                         print(f"Saved {path.relative_to(DOCS.parent)} ({scheme}).")
+                    kiosk = flask_command(server.env, "create-kiosk-token", "--lists", "74,75")
+                    take_kiosk(browser, server.url, kiosk.strip(), DOCS / "kiosk.png")
+                    print("Saved docs/kiosk.png.")
                 finally:
                     browser.close()
         finally:

@@ -57,6 +57,7 @@ def transaction() -> Iterator[None]:
     session = db.session()
     if session.in_transaction():
         session.commit()
+    session.expire_all()  # the write reads every row afresh
     token = _writing.set(True)
     try:
         yield

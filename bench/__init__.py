@@ -1,0 +1,1 @@
+"""Benchmarks run by hand (python bench/NAME.py); their functions also serve tests."""
