@@ -23,8 +23,8 @@ from .notes import NOTE_MAX
 from .tasks import (
     DESCRIPT_MAX,
     DESCRIPT_OVERRIDE_MAX,
-    _check_priority,
-    _link,
+    check_link,
+    check_priority,
     default_priority_num,
 )
 
@@ -144,11 +144,11 @@ def _prepare_task(attrs: dict) -> dict:
     if "user_num" in attrs and find(User, attrs["user_num"]) is None:
         raise NotFound("User not found.", "UserNum")
     if "object_type" in attrs or "key_num" in attrs:
-        attrs["object_type"], attrs["key_num"] = _link(
+        attrs["object_type"], attrs["key_num"] = check_link(
             attrs.get("object_type"), attrs.get("key_num")
         )
     if attrs.get("priority_def_num") is not None:
-        _check_priority(attrs["priority_def_num"])
+        check_priority(attrs["priority_def_num"])
     return attrs
 
 

@@ -4,7 +4,7 @@ from ..extensions import db
 from ..models import TaskList, TaskListStatus
 from .common import UNSET, check_text, find, now, writes
 from .errors import Invalid
-from .tasks import _check_priority, get_task_list
+from .tasks import check_priority, get_task_list
 
 DESCRIPT_MAX = 255
 
@@ -18,7 +18,7 @@ def create_task_list(
     if parent_num is not None:
         get_task_list(task_list_num=parent_num)
     if default_priority_def_num is not None:
-        _check_priority(default_priority_def_num)
+        check_priority(default_priority_def_num)
     task_list = TaskList(
         descript=descript,
         parent_num=parent_num,
@@ -44,7 +44,7 @@ def update_task_list(
         changes["parent_num"] = parent_num
     if default_priority_def_num is not UNSET:
         if default_priority_def_num is not None:
-            _check_priority(default_priority_def_num)
+            check_priority(default_priority_def_num)
         changes["default_priority_def_num"] = default_priority_def_num
     for key, value in changes.items():
         setattr(task_list, key, value)

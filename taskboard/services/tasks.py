@@ -96,7 +96,7 @@ def create_task(
     descript_override = check_text(
         descript_override, "DescriptOverride", max_length=DESCRIPT_OVERRIDE_MAX, required=False
     )
-    object_type, key_num = _link(object_type, key_num)
+    object_type, key_num = check_link(object_type, key_num)
     task_list = get_task_list(task_list_num=task_list_num)
     if task_list.task_list_status != TaskListStatus.Active:
         raise Invalid(
@@ -107,7 +107,7 @@ def create_task(
     if priority_def_num is None:
         priority_def_num = default_priority_num(task_list)
     else:
-        _check_priority(priority_def_num)
+        check_priority(priority_def_num)
 
     stamp = now()
     task = Task(
@@ -165,7 +165,7 @@ def update_task(
             raise Invalid("KeyNum requires ObjectType.", "KeyNum")
         if object_type != ObjectType.None_ and key_num is UNSET:
             key_num = None
-        changes["object_type"], changes["key_num"] = _link(
+        changes["object_type"], changes["key_num"] = check_link(
             object_type, None if key_num is UNSET else key_num
         )
     if date_time_entry is not UNSET:
@@ -173,7 +173,7 @@ def update_task(
         changes["date_time_entry"] = date_time_entry
     if priority_def_num is not UNSET:
         require(priority_def_num, "PriorityDefNum")
-        _check_priority(priority_def_num)
+        check_priority(priority_def_num)
         changes["priority_def_num"] = priority_def_num
     if task_status is not UNSET:
         require(task_status, "TaskStatus")
@@ -233,7 +233,7 @@ def _apply(task: Task, changes: dict[str, object]) -> None:
         ) from None
 
 
-def _link(object_type: ObjectType | None, key_num: int | None) -> tuple[ObjectType, int]:
+def check_link(object_type: ObjectType | None, key_num: int | None) -> tuple[ObjectType, int]:
     """Check a KeyNum/ObjectType pair and return it with defaults filled in."""
     if object_type is None:
         if key_num is not None:
@@ -256,7 +256,7 @@ def _check_linked_object(object_type: ObjectType, key_num: int) -> None:
         raise NotFound(f"{object_type} not found.", "KeyNum")
 
 
-def _check_priority(def_num: int) -> None:
+def check_priority(def_num: int) -> None:
     """Raise Invalid unless `def_num` is a task-priority definition."""
     definition = find(Definition, def_num)
     if definition is None or definition.category != TASK_PRIORITY_CATEGORY:
