@@ -82,3 +82,5 @@ def prepare_database(app) -> None:
             _schema_made.add(url)
         else:
             empty_all_tables(db.engine, db.metadata)
+            # Imports and seeds move PostgreSQL's sequences down to their largest key.
+            start_sequences_high(db.engine, db.metadata)
