@@ -41,7 +41,7 @@ def require_user():
     if request.method == "GET":
         back_to = request.full_path.rstrip("?")
     else:
-        back_to = _safe_next(request.form.get("next"))
+        back_to = safe_next(request.form.get("next"))
     target = url_for("auth.sign_in", next=back_to)
     if request.headers.get("HX-Request"):
         response = make_response("", 401)
@@ -60,7 +60,7 @@ def login_required(view):
     return wrapped
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Return `target` if it is a path on this site, else the board."""
     parts = urlsplit(target or "")
     # "//host" and "/\\host" are other sites to a browser, though they start with "/".
@@ -93,7 +93,7 @@ def sign_in():
             session["user_num"] = user.user_num
             session["stamp"] = services.session_stamp(user)
             session.permanent = True
-            return redirect(_safe_next(form.next.data))
+            return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         status = 400
     return render_template("auth/sign_in.html", form=form), status

@@ -5,7 +5,7 @@ import datetime as dt
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from .. import services
-from ..auth import _safe_next, load_user, require_user
+from ..auth import load_user, require_user, safe_next
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -33,7 +33,7 @@ def render(page: str, fragment: str, status: int = 200, **context):
 
 def back(default: str | None = None):
     """Redirect a plain form post back to the board view it came from."""
-    return redirect(_safe_next(request.form.get("next") or default), 303)
+    return redirect(safe_next(request.form.get("next") or default), 303)
 
 
 def row_for(task_num: int) -> services.BoardRow:
@@ -49,7 +49,7 @@ def board_url() -> str:
     """Return the board view (with its filters) that the current request belongs to."""
     if request.endpoint == "board.index":
         return request.full_path.rstrip("?")
-    return _safe_next(request.form.get("next") or request.args.get("next"))
+    return safe_next(request.form.get("next") or request.args.get("next"))
 
 
 @bp.app_template_filter("age")

@@ -8,33 +8,51 @@ from ..models import TaskListStatus
 from . import back, bp, is_htmx, render
 
 
-def _list_form(formdata=None, prefix: str = "new", **defaults) -> TaskListForm:
-    form = TaskListForm(formdata, prefix=prefix, **defaults)
+def _choices() -> dict[str, list]:
+    """Read the select boxes' options once per request."""
     tree = services.list_tree(include_archived=True)
-    form.parent_num.choices = [("", "(top level)"), *services.list_choices(tree)]
-    form.default_priority_def_num.choices = [
-        ("", "Office default"),
-        *((p.def_num, p.item_name) for p in services.priorities()),
-    ]
+    return {
+        "tree": tree,
+        "parents": [("", "(top level)"), *services.list_choices(tree)],
+        "priorities": [
+            ("", "Office default"),
+            *((p.def_num, p.item_name) for p in services.priorities()),
+        ],
+    }
+
+
+def _list_form(formdata, choices: dict, prefix: str = "new", **defaults) -> TaskListForm:
+    form = TaskListForm(formdata, prefix=prefix, **defaults)
+    form.parent_num.choices = choices["parents"]
+    form.default_priority_def_num.choices = choices["priorities"]
     return form
 
 
+def _nodes(tree: list[services.ListNode]):
+    for node in tree:
+        yield node
+        yield from _nodes(node.children)
+
+
 def _context(new_form: TaskListForm | None = None, edited: dict | None = None) -> dict:
-    tree = services.list_tree(include_archived=True)
+    choices = _choices()
     edit_forms = {}
-    for num, _label in services.list_choices(tree):
-        node = services.find_list(tree, num)
-        edit_forms[num] = (edited or {}).get(num) or _list_form(
+    for node in _nodes(choices["tree"]):
+        task_list = node.task_list
+        edit_forms[task_list.task_list_num] = (edited or {}).get(
+            task_list.task_list_num
+        ) or _list_form(
             None,
-            prefix=f"list{num}",
-            descript=node.task_list.descript,
-            parent_num=node.task_list.parent_num,
-            default_priority_def_num=node.task_list.default_priority_def_num,
+            choices,
+            prefix=f"list{task_list.task_list_num}",
+            descript=task_list.descript,
+            parent_num=task_list.parent_num,
+            default_priority_def_num=task_list.default_priority_def_num,
         )
     return {
-        "all_lists": tree,
+        "all_lists": choices["tree"],
         "tree": services.list_tree(),
-        "new_form": new_form or _list_form(),
+        "new_form": new_form or _list_form(None, choices),
         "edit_forms": edit_forms,
     }
 
@@ -57,7 +75,7 @@ def manage_lists():
 @bp.post("/lists")
 def create_list():
     """Create a task list."""
-    form = _list_form(request.form)
+    form = _list_form(request.form, _choices())
     if form.validate():
         try:
             services.create_task_list(
@@ -76,7 +94,7 @@ def create_list():
 def edit_list(task_list_num: int):
     """Rename a list, move it, or choose its default priority."""
     services.get_task_list(task_list_num=task_list_num)  # an unknown list is a 404 page
-    form = _list_form(request.form, prefix=f"list{task_list_num}")
+    form = _list_form(request.form, _choices(), prefix=f"list{task_list_num}")
     if form.validate():
         try:
             services.update_task_list(

@@ -204,7 +204,6 @@ def _detail(task_num: int, **forms) -> dict:
         "form": form,
         "note_form": forms.get("note_form") or NoteForm(MultiDict()),
         "link_form": forms.get("link_form") or LinkForm(MultiDict()),
-        "next": request.form.get("next") or request.args.get("next") or url_for("board.index"),
     }
 
 
