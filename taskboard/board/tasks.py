@@ -38,9 +38,12 @@ def board_context(filters: FilterForm) -> dict:
     }
 
 
-def _task_form(formdata=None, **defaults) -> TaskForm:
+def _task_form(formdata=None, tree: list | None = None, **defaults) -> TaskForm:
+    """Build the task form; `tree` saves reading the lists again when the caller has them."""
     form = TaskForm(formdata, **defaults)
-    form.task_list_num.choices = services.list_choices(services.list_tree())
+    form.task_list_num.choices = services.list_choices(
+        services.list_tree() if tree is None else tree
+    )
     form.priority_def_num.choices = [
         ("", "List default"),
         *((p.def_num, p.item_name) for p in services.priorities()),
@@ -52,7 +55,7 @@ def _task_form(formdata=None, **defaults) -> TaskForm:
 def index():
     """Show the board: the list tree, the filters and the selected list's tasks."""
     context = board_context(_filters())
-    form = _task_form(task_list_num=context["filters"].list.data)
+    form = _task_form(tree=context["tree"], task_list_num=context["filters"].list.data)
     return render("board/index.html", "board/board_changed.html", form=form, **context)
 
 
@@ -97,7 +100,7 @@ def show_task(task_num: int):
 @bp.post("/tasks/<key:task_num>")
 def edit_task(task_num: int):
     """Save the edit form."""
-    form = _task_form(request.form)
+    form = _task_form(request.form, tree=[])  # an edit cannot move the task
     del form.task_list_num
     if form.validate():
         try:
@@ -192,6 +195,7 @@ def _detail(task_num: int, **forms) -> dict:
     task = row.task
     form = forms.get("form") or _task_form(
         MultiDict(),
+        tree=[],
         descript=task.descript,
         descript_override=task.descript_override,
         priority_def_num=task.priority_def_num,
