@@ -103,6 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(kiosk.bp)
+    app.register_blueprint(kiosk.admin.bp)
     app.register_blueprint(board.live.bp)
     csrf.exempt(api.bp)
     errors.register_error_handlers(app)

@@ -17,6 +17,7 @@ from flask import (
 
 from . import services
 from .forms import PasswordForm, SignInForm
+from .web import field_error
 
 bp = Blueprint("auth", __name__)
 
@@ -48,6 +49,12 @@ def require_user():
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target)
+
+
+def sign_in_required():
+    """Load the signed-in user; answer anyone else with the way to the sign-in page."""
+    load_user()
+    return require_user()
 
 
 def login_required(view):
@@ -83,10 +90,10 @@ def sign_in():
                 address=request.remote_addr or "",
             )
         except services.Throttled as exc:
-            form.user_name.errors.append(exc.message)
+            field_error(form, exc, "user_name")
             status = 429
         except services.Invalid as exc:
-            form.user_name.errors.append(exc.message)
+            field_error(form, exc, "user_name")
             status = 401
         else:
             session.clear()
@@ -120,7 +127,7 @@ def change_password():
                 new_password=form.new_password.data,
             )
         except services.ServiceError as exc:
-            getattr(form, exc.field or "new_password").errors.append(exc.message)
+            field_error(form, exc, "new_password")
             status = 400
         else:
             session["stamp"] = services.session_stamp(user)

@@ -8,11 +8,26 @@ from flask import Flask, current_app, url_for
 from flask_migrate import upgrade
 
 from . import services
-from .api.transfer import export_document, parse_import_document
+from .api.transfer import export_document, import_label, parse_import_document
 from .api.wire import WireError
+from .demo import seed_demo
 from .models import Permission
-from .services.demo import seed_demo
-from .services.importer import export_records, import_data
+
+# The options a service's error may be about, as the commands name them.
+OPTIONS = {
+    "tasks": "--tasks",
+    "task_list_nums": "--lists",
+    "label": "--label",
+    "developer_key": "--developer-key",
+    "customer_key": "--customer-key",
+    "user_name": "User name",
+    "password": "The password",
+}
+
+
+def _refused(exc: services.ServiceError) -> click.ClickException:
+    """Turn a service's refusal into the command's error, naming the option."""
+    return click.ClickException(exc.render(lambda attr: OPTIONS.get(attr, attr)))
 
 
 def register(app: Flask) -> None:
@@ -41,11 +56,12 @@ def init_db() -> None:
 def import_data_command(file: Path) -> None:
     """Load Open Dental-shaped records from FILE, keeping their keys; all or nothing."""
     try:
-        counts = import_data(batch=parse_import_document(file.read_bytes()))
+        counts = services.import_data(batch=parse_import_document(file.read_bytes()))
     except WireError as exc:
         raise click.ClickException(f"Nothing was imported. {exc.message}") from None
     except services.ServiceError as exc:
-        raise click.ClickException(f"Nothing was imported. {exc.message}") from None
+        message = exc.render(import_label)
+        raise click.ClickException(f"Nothing was imported. {message}") from None
     summary = ", ".join(f"{count} {kind}" for kind, count in counts.items() if count)
     click.echo(f"Imported {summary or 'nothing'}.")
 
@@ -54,7 +70,7 @@ def import_data_command(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_data_command(file: Path) -> None:
     """Write every record to FILE as an import-data document (it holds password digests)."""
-    records = export_records()
+    records = services.export_records()
     file.write_bytes(export_document(records))
     file.chmod(0o600)
     summary = ", ".join(f"{len(rows)} {kind}" for kind, rows in records.items() if rows)
@@ -73,7 +89,7 @@ def create_user(username: str, admin: bool) -> None:
     try:
         user = services.create_user(user_name=username, password=password, is_admin=admin)
     except services.ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+        raise _refused(exc) from None
     click.echo(user.user_num)
 
 
@@ -90,7 +106,7 @@ def create_api_key(permission: str, developer_key: str | None, customer_key: str
             customer_key=customer_key,
         )
     except services.ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+        raise _refused(exc) from None
     click.echo(f"ODFHIR {dev}/{cust}")
 
 
@@ -114,7 +130,7 @@ def create_kiosk_token(lists: str, privacy: bool, viewed: bool, chime: bool, lab
             label=label,
         )
     except services.ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+        raise _refused(exc) from None
     with current_app.test_request_context():
         click.echo(url_for("kiosk.show", token=token))
 
@@ -128,7 +144,7 @@ def seed_demo_command(task_count: int) -> None:
         try:
             office = seed_demo(tasks=task_count, progress=bar.update)
         except services.ServiceError as exc:
-            raise click.ClickException(exc.message) from None
+            raise _refused(exc) from None
     click.echo(
         f"Seeded {office.users} users, {office.task_lists} task lists, {office.patients} patients, "
         f"{office.appointments} appointments, {office.tasks} tasks and {office.notes} notes."

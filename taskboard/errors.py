@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import services
 from .api import PREFIX
+from .api.resources import label
 from .api.wire import WireError, error_response
 
 SERVICE_STATUS = {
@@ -25,7 +26,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(services.ServiceError)
     def service_error(exc: services.ServiceError):
-        return _respond(exc.message, SERVICE_STATUS[type(exc)])
+        # Only the API lets a service's refusal reach this far; pages catch their own.
+        status = next(code for cls, code in SERVICE_STATUS.items() if isinstance(exc, cls))
+        return _respond(exc.render(label), status)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

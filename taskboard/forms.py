@@ -1,4 +1,7 @@
-"""WTForms classes of the staff board: they parse and label fields; services judge them."""
+"""WTForms classes of the staff board: they parse and label fields; services judge them.
+
+Field names are the service arguments they feed, so a service's error lands on its field.
+"""
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,8 +20,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from .models import ObjectType, TaskStatus
-from .services.board import STATUS_CHOICES
+from .models import MAX_KEY, ObjectType, TaskStatus
+from .services import LABEL_MAX, STATUS_CHOICES
 
 
 class Form(FlaskForm):
@@ -26,9 +29,6 @@ class Form(FlaskForm):
 
     class Meta:
         csrf = False
-
-
-MAX_KEY = 2**63 - 1
 
 
 def _optional_int(value):
@@ -61,8 +61,8 @@ class TaskForm(Form):
     """Create or edit a task; field names follow the service's arguments."""
 
     task_list_num = SelectField("Task list", coerce=_optional_int)
-    descript = TextAreaField("Description", validators=[InputRequired("Descript is required.")])
-    descript_override = StringField("Short description (optional)")
+    descript = TextAreaField("Description", render_kw={"required": True})
+    descript_override = StringField("Short description")
     priority_def_num = SelectField("Priority", coerce=_optional_int)
     date_time_entry = DateTimeLocalField(
         "Date/time (blank: now)",
@@ -72,7 +72,7 @@ class TaskForm(Form):
 
 
 class NoteForm(Form):
-    note = TextAreaField("Note", validators=[InputRequired("Note is required.")])
+    note = TextAreaField("Note", render_kw={"required": True})
 
 
 class StatusForm(Form):
@@ -87,14 +87,14 @@ class LinkForm(Form):
 
 
 class TaskListForm(Form):
-    descript = StringField("Name", validators=[InputRequired("Descript is required.")])
+    descript = StringField("Name", render_kw={"required": True})
     parent_num = SelectField("Inside", coerce=_optional_int)
     default_priority_def_num = SelectField("Default priority", coerce=_optional_int)
 
 
 class KioskForm(Form):
-    label = StringField("Name of the display", validators=[Length(max=100)])
-    lists = SelectMultipleField("Task lists to show", coerce=int, validators=[InputRequired()])
+    label = StringField("Name of the display", render_kw={"maxlength": LABEL_MAX})
+    task_list_nums = SelectMultipleField("Task lists to show", coerce=int)
     privacy = BooleanField("Privacy mode: only short descriptions and patients' initials")
     show_viewed = BooleanField("Show Viewed tasks too")
     chime = BooleanField("Chime when a new task arrives")

@@ -17,6 +17,7 @@ TASK_PRIORITY_CATEGORY = 33
 # Open Dental's keys are 64-bit; SQLite's INTEGER is already 64-bit and must stay
 # INTEGER for its primary keys to autoincrement.
 Key = BigInteger().with_variant(Integer(), "sqlite")
+MAX_KEY = 2**63 - 1  # the largest key (or count) a signed 64-bit column holds
 # MySQL/MariaDB TEXT holds only 65,535 bytes; a 65,535-character note needs more.
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 # Names compare exactly, as on SQLite and PostgreSQL, not case-insensitively as MariaDB would.

@@ -12,6 +12,7 @@ from markupsafe import escape
 from sqlalchemy import func, inspect, select
 
 from taskboard import services
+from taskboard.demo import seed_demo
 from taskboard.extensions import db
 from taskboard.models import (
     Appointment,
@@ -26,7 +27,6 @@ from taskboard.models import (
     User,
 )
 from taskboard.services.common import advance_sequences
-from taskboard.services.demo import seed_demo
 
 OFFICE_ZONE = ZoneInfo("America/Denver")
 PASSWORD = "demo-password"
@@ -757,13 +757,13 @@ TYPED = {
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"descript": ""}, "descript", "Descript is required."),
-        ({"descript": "   "}, "descript", "Descript must not be blank."),
-        ({"descript": "a\x00b"}, "descript", "Descript must not contain NUL characters."),
+        ({"descript": ""}, "descript", "Description must not be blank."),
+        ({"descript": "   "}, "descript", "Description must not be blank."),
+        ({"descript": "a\x00b"}, "descript", "Description must not contain NUL characters."),
         (
             {"descript_override": "x" * 257},
             "descript_override",
-            "DescriptOverride must be at most 256 characters.",
+            "Short description must be at most 256 characters.",
         ),
         ({"date_time_entry": "tomorrow"}, "date_time_entry", "Not a valid datetime value."),
         ({"date_time_entry": "2022-13-45T99:99"}, "date_time_entry", "Not a valid datetime value."),
@@ -912,12 +912,12 @@ def test_edit_task_without_htmx_returns_to_the_task(app, client, token, task):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"descript": ""}, "descript", "Descript is required."),
-        ({"descript": " \t "}, "descript", "Descript must not be blank."),
+        ({"descript": ""}, "descript", "Description must not be blank."),
+        ({"descript": " \t "}, "descript", "Description must not be blank."),
         (
             {"descript_override": "x" * 257},
             "descript_override",
-            "DescriptOverride must be at most 256 characters.",
+            "Short description must be at most 256 characters.",
         ),
         ({"priority_def_num": "361"}, "priority_def_num", "Not a valid choice."),
     ],
@@ -1058,7 +1058,7 @@ def test_note_on_a_done_task_makes_it_viewed(app, client, token, task, read_head
 @pytest.mark.parametrize(
     ("note", "message"),
     [
-        ("", "Note is required."),
+        ("", "Note must not be blank."),
         ("   ", "Note must not be blank."),
         ("a\x00b", "Note must not contain NUL characters."),
     ],
@@ -1190,7 +1190,7 @@ def test_link_without_htmx_returns_to_the_task(app, client, token, task):
         ("Patient", "-1", "Patient not found."),
         ("Patient", HUGE, "Patient not found."),
         ("Appointment", HUGE, "Appointment not found."),
-        ("Patient", "", "KeyNum is required when ObjectType is Patient."),
+        ("Patient", "", "Patient or appointment is required when Attach to is Patient."),
         ("Patient", "abc", "Not a valid integer value."),
         ("Bogus", "73", None),
     ],
@@ -1255,9 +1255,9 @@ def test_create_a_top_level_list_without_htmx(app, client, token):
 @pytest.mark.parametrize(
     ("descript", "parent", "priority", "field", "message"),
     [
-        ("", "", "", "new-descript", "Descript is required."),
-        ("   ", "", "", "new-descript", "Descript must not be blank."),
-        ("x" * 256, "", "", "new-descript", "Descript must be at most 255 characters."),
+        ("", "", "", "new-descript", "Name must not be blank."),
+        ("   ", "", "", "new-descript", "Name must not be blank."),
+        ("x" * 256, "", "", "new-descript", "Name must be at most 255 characters."),
         ("Typed", "999", "", "new-parent_num", "Not a valid choice."),
         ("Typed", "", "361", "new-default_priority_def_num", "Not a valid choice."),
     ],
@@ -1595,7 +1595,7 @@ HOSTILE_INPUT = [
      "Not a valid datetime value."),
     ("create-huge-descript", "post", "/board/tasks",
      {"task_list_num": "74", "descript": "x" * 70000}, 422,
-     "Descript must be at most 65,535 characters."),
+     "Description must be at most 65,535 characters."),
     ("new-huge-list", "get", f"/board/tasks/new?list={HUGE}", {}, 200, None),
     ("new-text-list", "get", "/board/tasks/new?list=abc", {}, 200, None),
     ("board-everything-bad", "get",

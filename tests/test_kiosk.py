@@ -734,7 +734,10 @@ def new_url(page: str) -> str | None:
 
 
 def create_form(token: str | None, lists=(74,), **flags) -> dict:
-    data: dict = {"label": flags.pop("label", "Front desk TV"), "lists": [str(n) for n in lists]}
+    data: dict = {
+        "label": flags.pop("label", "Front desk TV"),
+        "task_list_nums": [str(n) for n in lists],
+    }
     for name, on in flags.items():
         if on:
             data[name] = "y"
@@ -811,10 +814,10 @@ def test_revoking_an_unknown_display_is_404(app, client, admin):
     "data",
     [
         {"label": "TV"},
-        {"label": "TV", "lists": ["999"]},
-        {"label": "TV", "lists": ["abc"]},
-        {"label": "TV", "lists": ["76"]},
-        {"label": "x" * 101, "lists": ["74"]},
+        {"label": "TV", "task_list_nums": ["999"]},
+        {"label": "TV", "task_list_nums": ["abc"]},
+        {"label": "TV", "task_list_nums": ["76"]},
+        {"label": "x" * 101, "task_list_nums": ["74"]},
     ],
     ids=["no-lists", "unknown-list", "garbage-list", "archived-list", "long-label"],
 )

@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy import event, func, select
 
 from taskboard import services
+from taskboard.demo import seed_demo
 from taskboard.extensions import db
 from taskboard.models import (
     ChangeMarker,
@@ -21,7 +22,6 @@ from taskboard.models import (
     TaskStatus,
     User,
 )
-from taskboard.services.demo import seed_demo
 
 PASSWORD = "demo-password"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

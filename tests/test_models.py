@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import event, insert
 
 from taskboard import create_app, services
-from taskboard.api.wire import Formats, task_out
+from taskboard.api.routes import write_task_row
+from taskboard.api.wire import Formats
 from taskboard.extensions import db
 from taskboard.models import (
     Appointment,
@@ -174,7 +175,7 @@ def test_a_page_of_tasks_is_one_select(seeded, filters):
         with StatementLog(db.engine) as log:
             tasks = services.list_tasks(**filters, limit=100)
             fmt = Formats()
-            objects = [task_out(task, fmt) for task in tasks]
+            objects = [write_task_row(task, fmt) for task in tasks]
         assert len(log.on_task_table()) == 1, log.on_task_table()
     assert objects
     if not filters:

@@ -106,8 +106,14 @@ def test_every_route_is_documented_with_its_methods(app, document):
 
 
 def test_path_parameters_are_positive_integer_keys(document):
-    for path in ("/tasks/{TaskNum}", "/tasknotes/{TaskNoteNum}"):
-        (parameter,) = document["paths"][path]["parameters"]
+    for path, method in (
+        ("/tasks/{TaskNum}", "get"),
+        ("/tasks/{TaskNum}", "put"),
+        ("/tasknotes/{TaskNoteNum}", "get"),
+        ("/tasknotes/{TaskNoteNum}", "put"),
+    ):
+        operation = document["paths"][path][method]
+        (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
         assert parameter["in"] == "path"
         assert parameter["required"] is True
         assert parameter["schema"]["type"] == "integer"
@@ -139,10 +145,12 @@ def test_list_parameters_are_documented(app, document, path, filters):
     for parameter in parameters.values():
         assert parameter["in"] == "query"
         assert not parameter.get("required", False), parameter["name"]
+    # Any Limit of at least 1 is accepted; one above the largest page is clamped to it.
     limit = parameters["Limit"]["schema"]
     assert limit["minimum"] == 1
-    assert limit["maximum"] == app.config["TASKBOARD_API_MAX_LIMIT"]
+    assert limit["maximum"] == 9223372036854775807
     assert limit["default"] == 100
+    assert "clamped to 1000" in parameters["Limit"]["description"]
     assert parameters["Offset"]["schema"]["minimum"] == 0
 
 
@@ -155,9 +163,9 @@ def test_document_follows_a_lowered_largest_page(app, client):
     app.config["TASKBOARD_API_MAX_LIMIT"] = 25
     document = client.get(API + "/openapi.json").get_json()
     for path in LISTS:
-        limit = _parameters(document, path, "get")["Limit"]["schema"]
-        assert limit["maximum"] == 25
-        assert limit["default"] == 25
+        limit = _parameters(document, path, "get")["Limit"]
+        assert "clamped to 25" in limit["description"]
+        assert limit["schema"]["default"] == 25
 
 
 def test_request_bodies_require_the_required_fields(document):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text, update
 from werkzeug.security import check_password_hash
 
 from taskboard import services
+from taskboard.api.resources import LABELS
 from taskboard.extensions import db
 from taskboard.models import (
     ApiKey,
@@ -38,14 +39,21 @@ def assert_now(stamp: dt.datetime | None) -> None:
     assert abs(stamp - office_now()) <= TOLERANCE, stamp
 
 
+def pascal(attr: str) -> str:
+    """Name a field as the API does, or in PascalCase where the API has no such field."""
+    return LABELS.get(attr) or "".join(part.capitalize() for part in attr.split("_"))
+
+
 def assert_error(exc: pytest.ExceptionInfo, field: str, fragment: str) -> None:
-    """The exception names the field and carries one sentence fit to show a user."""
+    """The exception names the field (by attribute) and carries one sentence for a user."""
     error = exc.value
-    assert error.field == field
+    assert error.field is not None and error.field == error.field.lower()
+    assert pascal(error.field) == field
+    message = error.render(pascal)
     assert error.message == str(error)
-    assert error.message[0].isupper()
-    assert error.message.endswith(".")
-    assert fragment in error.message
+    assert message[0].isupper()
+    assert message.endswith(".")
+    assert fragment in message
 
 
 def snapshot(model, key: int) -> dict:

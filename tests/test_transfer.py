@@ -10,9 +10,9 @@ from flask.cli import FlaskGroup
 from testdb import temporary_database
 
 from taskboard import create_app, services
+from taskboard.demo import seed_demo
 from taskboard.extensions import db
 from taskboard.models import Permission
-from taskboard.services.demo import seed_demo
 
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",

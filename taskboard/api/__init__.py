@@ -1,18 +1,58 @@
 """The Open Dental-compatible JSON API at /api/v1."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from flask import Blueprint, g, request
 
 from .. import services
 from ..models import Permission
+from .fields import Fields
 from .wire import error_response
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 _AUTHORIZATION = re.compile(r"ODFHIR ([^/\s]+)/([^/\s]+)")
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-_PUBLIC_ENDPOINTS = {"api.openapi_document"}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route of the API as the OpenAPI document describes it."""
+
+    method: str
+    path: str  # OpenAPI form, e.g. "/tasks/{TaskNum}"
+    operation_id: str
+    summary: str
+    tag: str
+    returns: Fields | None = None  # the object of a 200/201 answer
+    many: bool = False  # a paged list of `returns`
+    query: Fields | None = None
+    body: Fields | None = None
+    not_found: tuple[str, ...] = ()  # items whose absence answers 404
+    statuses: dict[str, str] = field(default_factory=dict)  # further answers it can give
+    headers: tuple[str, ...] = ()  # response headers of a success: ETag, Location
+    public: bool = False
+
+
+OPERATIONS: list[Operation] = []
+_PUBLIC_ENDPOINTS: set[str] = set()
+
+
+def operation(method: str, path: str, operation_id: str, summary: str, tag: str, **details):
+    """Register a view under `path` and record how the OpenAPI document describes it."""
+    op = Operation(method, path, operation_id, summary, tag, **details)
+    rule = re.sub(r"\{\w+\}", "<key>", path)
+
+    def register(view: Callable) -> Callable:
+        OPERATIONS.append(op)
+        bp.add_url_rule(rule, view.__name__, view, methods=[method])
+        if op.public:
+            _PUBLIC_ENDPOINTS.add(f"{bp.name}.{view.__name__}")
+        return view
+
+    return register
 
 
 @bp.before_request

@@ -1,33 +1,38 @@
-"""The API's routes: each parses its input, calls one service and formats the result."""
+"""The API's routes: each parses its input, calls one service and writes the result."""
 
 from flask import current_app, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import services
-from ..models import Task, TaskListStatus
-from . import bp
+from ..models import Task
+from . import operation
+from .fields import Fields
 from .openapi import build_document
-from .wire import (
+from .resources import (
+    DEFINITION,
     DEFINITION_QUERY,
-    NOTE_CREATE_FIELDS,
-    NOTE_QUERY,
-    NOTE_UPDATE_FIELDS,
-    TASK_CREATE_FIELDS,
+    TASK,
+    TASK_CREATE,
+    TASK_LIST,
+    TASK_LIST_QUERY,
+    TASK_NOTE,
+    TASK_NOTE_CREATE,
+    TASK_NOTE_QUERY,
+    TASK_NOTE_UPDATE,
     TASK_QUERY,
-    TASK_UPDATE_FIELDS,
-    USER_QUERY,
-    Formats,
-    WireError,
-    definition_out,
-    json_response,
-    parse_fields,
-    parse_int,
-    read_json_object,
-    task_list_out,
-    task_note_out,
-    task_out,
-    user_out,
+    TASK_UPDATE,
+    USEROD,
+    USEROD_QUERY,
 )
+from .wire import Formats, WireError, json_response, parse_int, read_json_object
+
+write_task = TASK.writer()
+write_task_row = TASK.writer(columns=services.TASK_COLUMNS)
+write_task_list = TASK_LIST.writer()
+write_task_note = TASK_NOTE.writer()
+write_definition = DEFINITION.writer()
+write_userod = USEROD.writer()
+_STALE = "If-Match no longer matches the task's ETag; nothing was changed."
 
 
 def _formats() -> Formats:
@@ -47,8 +52,8 @@ def _paging() -> dict[str, int]:
     return {"offset": offset, "limit": min(limit, current_app.config["TASKBOARD_API_MAX_LIMIT"])}
 
 
-def _body(fields) -> dict:
-    return parse_fields(read_json_object(request.mimetype, _read_body()), fields)
+def _body(fields: Fields) -> dict:
+    return fields.parse(read_json_object(request.mimetype, _read_body()))
 
 
 def _read_body() -> bytes:
@@ -68,17 +73,12 @@ def _key(value: str, field: str) -> int:
     return parse_int(value, field, positive=True)
 
 
-def _list(items, out) -> list[dict]:
-    fmt = _formats()
-    return [out(item, fmt) for item in items]
-
-
 def _etag(task: Task) -> str:
     return f'"{task.task_num}.{task.row_version}"'
 
 
 def _task_response(task: Task, status: int = 200, **headers: str):
-    return json_response(task_out(task, _formats()), status, {"ETag": _etag(task), **headers})
+    return json_response(write_task(task, _formats()), status, {"ETag": _etag(task), **headers})
 
 
 def _expected_version(task_num: int) -> int | None:
@@ -93,104 +93,207 @@ def _expected_version(task_num: int) -> int | None:
     return -1
 
 
-@bp.get("/openapi.json")
+@operation("GET", "/openapi.json", "getOpenApi", "This OpenAPI document.", "Meta", public=True)
 def openapi_document():
     """Serve the OpenAPI 3.1 description of this API."""
     return json_response(build_document(current_app.config["TASKBOARD_API_MAX_LIMIT"]))
 
 
-@bp.get("/tasks")
+@operation(
+    "GET",
+    "/tasks",
+    "listTasks",
+    "List tasks.",
+    "Tasks",
+    returns=TASK,
+    many=True,
+    query=TASK_QUERY,
+    not_found=("TaskList", "Patient", "Appointment"),
+)
 def list_tasks():
     """List tasks, filtered and paged."""
-    filters = parse_fields(request.args, TASK_QUERY)
-    tasks = services.list_tasks(**filters, **_paging())
-    return json_response(_list(tasks, task_out))
+    rows = services.list_tasks(**TASK_QUERY.parse(request.args), **_paging())
+    fmt = _formats()
+    return json_response([write_task_row(row, fmt) for row in rows])
 
 
-@bp.get("/tasks/<task_num>")
-def get_task(task_num: str):
+@operation(
+    "GET",
+    "/tasks/{TaskNum}",
+    "getTask",
+    "Get one task.",
+    "Tasks",
+    returns=TASK,
+    not_found=("Task",),
+    headers=("ETag",),
+)
+def get_task(key: str):
     """Return one task."""
-    return _task_response(services.get_task(task_num=_key(task_num, "TaskNum")))
+    return _task_response(services.get_task(task_num=_key(key, "TaskNum")))
 
 
-@bp.post("/tasks")
+@operation(
+    "POST",
+    "/tasks",
+    "createTask",
+    "Create a task.",
+    "Tasks",
+    returns=TASK,
+    body=TASK_CREATE,
+    not_found=("TaskList", "User", "Patient", "Appointment"),
+    headers=("ETag", "Location"),
+)
 def create_task():
     """Create a task."""
-    values = _body(TASK_CREATE_FIELDS)
+    values = _body(TASK_CREATE)
     task = services.create_task(
         task_list_num=values.pop("task_list_num", None),
         descript=values.pop("descript", None),
         user_num=values.pop("user_num", None),
         **values,
     )
-    location = url_for("api.get_task", task_num=task.task_num)
-    return _task_response(task, 201, Location=location)
+    return _task_response(task, 201, Location=url_for("api.get_task", key=task.task_num))
 
 
-@bp.put("/tasks/<task_num>")
-def update_task(task_num: str):
+@operation(
+    "PUT",
+    "/tasks/{TaskNum}",
+    "updateTask",
+    "Update some fields of a task; absent fields keep their values.",
+    "Tasks",
+    returns=TASK,
+    body=TASK_UPDATE,
+    not_found=("Task", "Patient", "Appointment"),
+    statuses={"412": _STALE},
+    headers=("ETag",),
+)
+def update_task(key: str):
     """Change some fields of a task."""
-    number = _key(task_num, "TaskNum")
-    values = _body(TASK_UPDATE_FIELDS)
+    number = _key(key, "TaskNum")
+    values = _body(TASK_UPDATE)
     task = services.update_task(
         task_num=number, expected_version=_expected_version(number), **values
     )
     return _task_response(task)
 
 
-@bp.get("/tasklists")
+@operation(
+    "GET",
+    "/tasklists",
+    "listTaskLists",
+    "List active (default) or archived task lists.",
+    "TaskLists",
+    returns=TASK_LIST,
+    many=True,
+    query=TASK_LIST_QUERY,
+)
 def list_task_lists():
     """List active (default) or archived task lists."""
-    raw_status = request.args.get("TaskListStatus", TaskListStatus.Active.value)
-    if raw_status not in TaskListStatus.__members__:
-        raise WireError("Invalid TaskListStatus.")
-    lists = services.list_task_lists(status=TaskListStatus(raw_status), **_paging())
-    return json_response(_list(lists, task_list_out))
+    lists = services.list_task_lists(**TASK_LIST_QUERY.parse(request.args), **_paging())
+    fmt = _formats()
+    return json_response([write_task_list(item, fmt) for item in lists])
 
 
-@bp.get("/tasknotes")
+@operation(
+    "GET",
+    "/tasknotes",
+    "listTaskNotes",
+    "List notes, optionally of one task or one user.",
+    "TaskNotes",
+    returns=TASK_NOTE,
+    many=True,
+    query=TASK_NOTE_QUERY,
+    not_found=("Task", "User"),
+)
 def list_notes():
     """List notes, optionally of one task or one user."""
-    notes = services.list_notes(**parse_fields(request.args, NOTE_QUERY), **_paging())
-    return json_response(_list(notes, task_note_out))
+    notes = services.list_notes(**TASK_NOTE_QUERY.parse(request.args), **_paging())
+    fmt = _formats()
+    return json_response([write_task_note(note, fmt) for note in notes])
 
 
-@bp.get("/tasknotes/<task_note_num>")
-def get_note(task_note_num: str):
+@operation(
+    "GET",
+    "/tasknotes/{TaskNoteNum}",
+    "getTaskNote",
+    "Get one note.",
+    "TaskNotes",
+    returns=TASK_NOTE,
+    not_found=("TaskNote",),
+)
+def get_note(key: str):
     """Return one note."""
-    note = services.get_note(task_note_num=_key(task_note_num, "TaskNoteNum"))
-    return json_response(task_note_out(note, _formats()))
+    note = services.get_note(task_note_num=_key(key, "TaskNoteNum"))
+    return json_response(write_task_note(note, _formats()))
 
 
-@bp.post("/tasknotes")
+@operation(
+    "POST",
+    "/tasknotes",
+    "createTaskNote",
+    "Add a note to a task; a Done task goes back to Viewed.",
+    "TaskNotes",
+    returns=TASK_NOTE,
+    body=TASK_NOTE_CREATE,
+    not_found=("Task", "User"),
+    headers=("Location",),
+)
 def add_note():
     """Add a note to a task."""
-    values = _body(NOTE_CREATE_FIELDS)
+    values = _body(TASK_NOTE_CREATE)
     note = services.add_note(
         task_num=values.get("task_num"), user_num=values.get("user_num"), note=values.get("note")
     )
-    location = url_for("api.get_note", task_note_num=note.task_note_num)
-    return json_response(task_note_out(note, _formats()), 201, {"Location": location})
+    location = url_for("api.get_note", key=note.task_note_num)
+    return json_response(write_task_note(note, _formats()), 201, {"Location": location})
 
 
-@bp.put("/tasknotes/<task_note_num>")
-def update_note(task_note_num: str):
+@operation(
+    "PUT",
+    "/tasknotes/{TaskNoteNum}",
+    "updateTaskNote",
+    "Update a note's text or date-time.",
+    "TaskNotes",
+    returns=TASK_NOTE,
+    body=TASK_NOTE_UPDATE,
+    not_found=("TaskNote",),
+)
+def update_note(key: str):
     """Change a note's text or time."""
-    number = _key(task_note_num, "TaskNoteNum")
-    note = services.update_note(task_note_num=number, **_body(NOTE_UPDATE_FIELDS))
-    return json_response(task_note_out(note, _formats()))
+    number = _key(key, "TaskNoteNum")
+    note = services.update_note(task_note_num=number, **_body(TASK_NOTE_UPDATE))
+    return json_response(write_task_note(note, _formats()))
 
 
-@bp.get("/definitions")
+@operation(
+    "GET",
+    "/definitions",
+    "listDefinitions",
+    "List definitions, such as the task priorities (Category 33).",
+    "Definitions",
+    returns=DEFINITION,
+    many=True,
+    query=DEFINITION_QUERY,
+)
 def list_definitions():
     """List definitions, such as the task priorities (Category 33)."""
-    filters = parse_fields(request.args, DEFINITION_QUERY)
-    definitions = services.list_definitions(**filters, **_paging())
-    return json_response(_list(definitions, definition_out))
+    definitions = services.list_definitions(**DEFINITION_QUERY.parse(request.args), **_paging())
+    fmt = _formats()
+    return json_response([write_definition(item, fmt) for item in definitions])
 
 
-@bp.get("/userods")
+@operation(
+    "GET",
+    "/userods",
+    "listUserods",
+    "List the office's users.",
+    "Userods",
+    returns=USEROD,
+    many=True,
+    query=USEROD_QUERY,
+)
 def list_users():
     """List the office's users."""
-    users = services.list_users(**parse_fields(request.args, USER_QUERY), **_paging())
-    return json_response(_list(users, user_out))
+    users = services.list_users(**USEROD_QUERY.parse(request.args), **_paging())
+    fmt = _formats()
+    return json_response([write_userod(user, fmt) for user in users])

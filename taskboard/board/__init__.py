@@ -5,7 +5,7 @@ import datetime as dt
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from .. import services
-from ..auth import load_user, require_user, safe_next
+from ..auth import safe_next, sign_in_required
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -13,8 +13,7 @@ bp = Blueprint("board", __name__, url_prefix="/board")
 @bp.before_request
 def require_sign_in():
     """Every board page needs a signed-in user."""
-    load_user()
-    return require_user()
+    return sign_in_required()
 
 
 def is_htmx() -> bool:
@@ -36,12 +35,24 @@ def back(default: str | None = None):
     return redirect(safe_next(request.form.get("next") or default), 303)
 
 
-def row_for(task_num: int) -> services.BoardRow:
-    """Return one task's board row."""
-    rows = services.board_rows(task_nums=[task_num])
-    if not rows:
-        raise services.NotFound("Task not found.", "TaskNum")
-    return rows[0]
+def find_list(tree: list[services.ListNode], task_list_num: int | None) -> services.ListNode | None:
+    """Return the node of `task_list_num` in the tree, if it is there."""
+    for node in tree:
+        if node.task_list.task_list_num == task_list_num:
+            return node
+        found = find_list(node.children, task_list_num)
+        if found:
+            return found
+    return None
+
+
+def list_choices(tree: list[services.ListNode], depth: int = 0) -> list[tuple[int, str]]:
+    """Return (TaskListNum, indented name) pairs in tree order, for a select box."""
+    choices = []
+    for node in tree:
+        choices.append((node.task_list.task_list_num, "\u2003" * depth + node.task_list.descript))
+        choices.extend(list_choices(node.children, depth + 1))
+    return choices
 
 
 @bp.app_template_global()
@@ -69,4 +80,4 @@ def stamp(when: dt.datetime | None) -> str:
     return f"{when:%a} {when.day} {when:%b %Y, %H:%M}" if when else ""
 
 
-from . import kiosks, lists, live, tasks  # noqa: E402,F401  (routes attach themselves to bp)
+from . import lists, live, tasks  # noqa: E402,F401  (routes attach themselves to bp)

@@ -5,7 +5,8 @@ from flask import render_template, request
 from .. import services
 from ..forms import TaskListForm
 from ..models import TaskListStatus
-from . import back, bp, is_htmx, render
+from ..web import field_error
+from . import back, bp, is_htmx, list_choices, render
 
 
 def _choices() -> dict[str, list]:
@@ -13,7 +14,7 @@ def _choices() -> dict[str, list]:
     tree = services.list_tree(include_archived=True)
     return {
         "tree": tree,
-        "parents": [("", "(top level)"), *services.list_choices(tree)],
+        "parents": [("", "(top level)"), *list_choices(tree)],
         "priorities": [
             ("", "Office default"),
             *((p.def_num, p.item_name) for p in services.priorities()),
@@ -84,7 +85,7 @@ def create_list():
                 default_priority_def_num=form.default_priority_def_num.data,
             )
         except services.ServiceError as exc:
-            form.descript.errors.append(exc.message)
+            field_error(form, exc, "descript")
         else:
             return _answer()
     return _answer(422, new_form=form)
@@ -104,8 +105,7 @@ def edit_list(task_list_num: int):
                 default_priority_def_num=form.default_priority_def_num.data,
             )
         except services.ServiceError as exc:
-            target = form.parent_num if exc.field == "Parent" else form.descript
-            target.errors = [*target.errors, exc.message]
+            field_error(form, exc, "descript")
         else:
             return _answer()
     return _answer(422, edited={task_list_num: form})

@@ -8,7 +8,8 @@ from werkzeug.datastructures import MultiDict
 from .. import services
 from ..forms import FilterForm, LinkForm, NoteForm, StatusForm, TaskForm
 from ..models import ObjectType, TaskStatus
-from . import back, board_url, bp, is_htmx, render, row_for
+from ..web import field_error
+from . import back, board_url, bp, find_list, is_htmx, list_choices, render
 
 
 def _filters() -> FilterForm:
@@ -21,8 +22,8 @@ def board_context(filters: FilterForm) -> dict:
     marker = services.current_marker()  # before the rows, so no change can slip between
     tree = services.list_tree()
     list_num = filters.list.data
-    selected = services.find_list(tree, list_num)
-    filters.list.choices = [("", "All lists"), *services.list_choices(tree)]
+    selected = find_list(tree, list_num)
+    filters.list.choices = [("", "All lists"), *list_choices(tree)]
     rows = services.board_rows(
         task_list_num=selected.task_list.task_list_num if selected else None,
         **filters.board_filters(),
@@ -41,9 +42,7 @@ def board_context(filters: FilterForm) -> dict:
 def _task_form(formdata=None, tree: list | None = None, **defaults) -> TaskForm:
     """Build the task form; `tree` saves reading the lists again when the caller has them."""
     form = TaskForm(formdata, **defaults)
-    form.task_list_num.choices = services.list_choices(
-        services.list_tree() if tree is None else tree
-    )
+    form.task_list_num.choices = list_choices(services.list_tree() if tree is None else tree)
     form.priority_def_num.choices = [
         ("", "List default"),
         *((p.def_num, p.item_name) for p in services.priorities()),
@@ -81,7 +80,7 @@ def create_task():
                 date_time_entry=form.date_time_entry.data,
             )
         except services.ServiceError as exc:
-            _field_error(form, exc)
+            field_error(form, exc, "descript")
         else:
             if not is_htmx():
                 return back()
@@ -113,7 +112,7 @@ def edit_task(task_num: int):
                 else services.UNSET,
             )
         except services.ServiceError as exc:
-            _field_error(form, exc)
+            field_error(form, exc, "descript")
         else:
             return _after_change(task_num)
     return render(
@@ -131,7 +130,9 @@ def set_status(task_num: int):
     if not is_htmx():
         return back()
     return render_template(
-        "board/row_changed.html", row=row_for(task_num), tree=services.list_tree()
+        "board/row_changed.html",
+        row=services.board_row(task_num=task_num),
+        tree=services.list_tree(),
     )
 
 
@@ -143,7 +144,7 @@ def add_note(task_num: int):
         try:
             services.add_note(task_num=task_num, user_num=g.user.user_num, note=form.note.data)
         except services.ServiceError as exc:
-            form.note.errors.append(exc.message)
+            field_error(form, exc, "note")
         else:
             return _after_change(task_num)
     return render(
@@ -182,7 +183,7 @@ def link_task(task_num: int):
                 key_num=form.key_num.data if object_type != ObjectType.None_ else 0,
             )
         except services.ServiceError as exc:
-            form.key_num.errors.append(exc.message)
+            field_error(form, exc, "key_num")
         else:
             return _after_change(task_num)
     return render(
@@ -191,7 +192,7 @@ def link_task(task_num: int):
 
 
 def _detail(task_num: int, **forms) -> dict:
-    row = row_for(task_num)
+    row = services.board_row(task_num=task_num)
     task = row.task
     form = forms.get("form") or _task_form(
         MultiDict(),
@@ -224,17 +225,3 @@ def _after_change(task_num: int):
 def _filters_from(url: str | None) -> FilterForm:
     """Read the filters of the board view a form was posted from."""
     return FilterForm(MultiDict(parse_qsl(urlsplit(url or "").query)))
-
-
-def _field_error(form, exc: services.ServiceError) -> None:
-    """Put a service's error next to the form field it names."""
-    names = {
-        "TaskListNum": "task_list_num",
-        "Descript": "descript",
-        "DescriptOverride": "descript_override",
-        "PriorityDefNum": "priority_def_num",
-        "DateTimeEntry": "date_time_entry",
-    }
-    name = names.get(exc.field or "", "descript")
-    field = form._fields.get(name, form.descript)
-    field.errors = [*field.errors, exc.message]

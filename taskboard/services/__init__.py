@@ -1,7 +1,8 @@
 """Every business rule of Taskboard, shared by the JSON API, the board, the kiosk and the CLI.
 
-Services take plain keyword arguments, return model objects, own their transaction and
-raise the exceptions of `errors` with a message fit to show a user.
+Services take plain keyword arguments, return model objects (or plain rows on hot read
+paths), own their transaction and raise the exceptions of `errors` with a message fit to
+show a user. Front ends call only the names exported here.
 """
 
 from .accounts import (
@@ -10,6 +11,7 @@ from .accounts import (
     change_password,
     create_api_key,
     create_user,
+    get_user,
     session_stamp,
     set_api_key_disabled,
     signed_in_user,
@@ -19,34 +21,45 @@ from .board import (
     BoardRow,
     ListNode,
     arrived_tasks,
+    board_row,
     board_rows,
-    find_list,
-    list_choices,
     list_tree,
     newest_task_num,
     patient_appointments,
     priorities,
     search_patients,
 )
+from .bulk import store_new_office
 from .catalog import database_ok, list_definitions, list_task_lists, list_users
-from .changes import bump_marker, current_marker
+from .changes import current_marker
 from .common import UNSET, now
-from .errors import Invalid, NotFound, PreconditionFailed, ServiceError, Throttled
+from .errors import (
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    ServiceError,
+    Throttled,
+    not_found_message,
+)
+from .importer import export_records, import_data
 from .kiosks import (
+    LABEL_MAX,
+    KioskRow,
+    KioskScreen,
     create_kiosk_token,
     find_kiosk,
-    kiosk_list_names,
-    kiosk_rows,
-    kiosk_task_count,
+    kiosk_screen,
     list_kiosk_tokens,
     poll_kiosk,
     revoke_kiosk_token,
 )
 from .lists import create_task_list, set_task_list_status, update_task_list
-from .notes import add_note, get_note, list_notes, task_notes, update_note
+from .notes import NOTE_MAX, add_note, get_note, list_notes, task_notes, update_note
 from .tasks import (
+    DESCRIPT_MAX,
+    DESCRIPT_OVERRIDE_MAX,
+    TASK_COLUMNS,
     create_task,
-    default_priority_num,
     get_task,
     get_task_list,
     list_tasks,
@@ -54,10 +67,17 @@ from .tasks import (
 )
 
 __all__ = [
+    "DESCRIPT_MAX",
+    "DESCRIPT_OVERRIDE_MAX",
+    "LABEL_MAX",
+    "NOTE_MAX",
     "STATUS_CHOICES",
+    "TASK_COLUMNS",
     "UNSET",
     "BoardRow",
     "Invalid",
+    "KioskRow",
+    "KioskScreen",
     "ListNode",
     "NotFound",
     "PreconditionFailed",
@@ -67,8 +87,8 @@ __all__ = [
     "arrived_tasks",
     "authenticate_api_key",
     "authenticate_user",
+    "board_row",
     "board_rows",
-    "bump_marker",
     "change_password",
     "create_api_key",
     "create_kiosk_token",
@@ -77,16 +97,14 @@ __all__ = [
     "create_user",
     "current_marker",
     "database_ok",
-    "default_priority_num",
+    "export_records",
     "find_kiosk",
-    "find_list",
     "get_note",
     "get_task",
     "get_task_list",
-    "kiosk_list_names",
-    "kiosk_rows",
-    "kiosk_task_count",
-    "list_choices",
+    "get_user",
+    "import_data",
+    "kiosk_screen",
     "list_definitions",
     "list_kiosk_tokens",
     "list_notes",
@@ -95,6 +113,7 @@ __all__ = [
     "list_tree",
     "list_users",
     "newest_task_num",
+    "not_found_message",
     "now",
     "patient_appointments",
     "poll_kiosk",
@@ -105,6 +124,7 @@ __all__ = [
     "set_api_key_disabled",
     "set_task_list_status",
     "signed_in_user",
+    "store_new_office",
     "task_notes",
     "update_note",
     "update_task",

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import functools
-import hashlib
 import hmac
 import re
 import secrets
@@ -12,31 +11,53 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import transaction, writes
 from ..extensions import db
 from ..models import ApiKey, Permission, SignInFailure, User
-from .common import check_text, find, now, transaction, writes
-from .errors import Invalid, NotFound, Throttled
+from .common import check_text, digest, find, now
+from .errors import Invalid, Throttled, literal, not_found
 
 PASSWORD_MIN = 8
+USER_NAME_MAX = 255
 KEY_PATTERN = re.compile(r"[A-Za-z0-9]{8,64}")
 _KEY_ALPHABET = string.ascii_letters + string.digits
-_DUMMY_DIGEST = hashlib.sha256(b"no such key").hexdigest()
+_DUMMY_DIGEST = digest("no such key")
 USER_FAILURE_LIMIT = 5
 ADDRESS_FAILURE_LIMIT = 20
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 
 
+def get_user(*, user_num: int, field: str = "user_num") -> User:
+    """Return one user, or raise NotFound naming `field`."""
+    user = find(User, user_num)
+    if user is None:
+        raise not_found("User", field)
+    return user
+
+
 @writes
 def create_user(*, user_name: str, password: str, is_admin: bool = False) -> User:
     """Create a staff user who can sign in to the board."""
-    user_name = check_text(user_name, "UserName", max_length=255).strip()
-    if len(password) < PASSWORD_MIN:
-        raise Invalid(f"Password must be at least {PASSWORD_MIN} characters.", "Password")
-    if db.session.scalar(select(User).where(User.user_name == user_name)) is not None:
-        raise Invalid(f"UserName {user_name!r} is already taken.", "UserName")
+    user_name = check_user_name(user_name)
+    check_password(password)
     user = User(user_name=user_name, password_hash=_hash(password), is_admin=is_admin)
     db.session.add(user)
     return user
+
+
+def check_user_name(user_name: str | None, user_num: int | None = None) -> str:
+    """Return a valid user name that no other user has, trimmed."""
+    name = check_text(user_name, "user_name", max_length=USER_NAME_MAX).strip()
+    taken = db.session.scalar(select(User.user_num).where(User.user_name == name))
+    if taken is not None and taken != user_num:
+        raise Invalid(f"{{0}} {literal(repr(name))} is already taken.", "user_name")
+    return name
+
+
+def check_password(password: str, field: str = "password") -> None:
+    """Raise Invalid unless `password` is long enough."""
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(f"{{0}} must be at least {PASSWORD_MIN} characters.", field)
 
 
 def authenticate_user(*, user_name: str, password: str, address: str) -> User:
@@ -76,7 +97,7 @@ def authenticate_user(*, user_name: str, password: str, address: str) -> User:
 
 def session_stamp(user: User) -> str:
     """Return a value that changes with the user's password, to end other sessions."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+    return digest(user.password_hash or "")[:16]
 
 
 def signed_in_user(*, user_num: int, stamp: str) -> User | None:
@@ -90,13 +111,10 @@ def signed_in_user(*, user_num: int, stamp: str) -> User | None:
 @writes
 def change_password(*, user_num: int, current_password: str, new_password: str) -> User:
     """Change a user's password after checking the current one."""
-    user = find(User, user_num)
-    if user is None:
-        raise NotFound("User not found.", "UserNum")
+    user = get_user(user_num=user_num)
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
         raise Invalid("The current password is wrong.", "current_password")
-    if len(new_password) < PASSWORD_MIN:
-        raise Invalid(f"Password must be at least {PASSWORD_MIN} characters.", "new_password")
+    check_password(new_password, "new_password")
     user.password_hash = _hash(new_password)
     return user
 
@@ -108,17 +126,17 @@ def create_api_key(
     """Create a key pair; return it with the two keys, which are never stored."""
     developer_key = developer_key or _random_key()
     customer_key = customer_key or _random_key()
-    for field, key in (("DeveloperKey", developer_key), ("CustomerKey", customer_key)):
+    for field, key in (("developer_key", developer_key), ("customer_key", customer_key)):
         if not KEY_PATTERN.fullmatch(key):
-            raise Invalid(f"{field} must be 8 to 64 letters or digits.", field)
-    dev_hash, cust_hash = _digest(developer_key), _digest(customer_key)
+            raise Invalid("{0} must be 8 to 64 letters or digits.", field)
+    dev_hash, cust_hash = digest(developer_key), digest(customer_key)
     taken = db.session.scalar(
         select(ApiKey).where(
             ApiKey.developer_key_hash == dev_hash, ApiKey.customer_key_hash == cust_hash
         )
     )
     if taken is not None:
-        raise Invalid("That key pair already exists.", "CustomerKey")
+        raise Invalid("That key pair already exists; choose another {0}.", "customer_key")
     api_key = ApiKey(
         developer_key_hash=dev_hash,
         customer_key_hash=cust_hash,
@@ -132,9 +150,9 @@ def create_api_key(
 def authenticate_api_key(*, developer_key: str, customer_key: str) -> ApiKey | None:
     """Return the enabled key pair matching the two keys, comparing in constant time."""
     candidates = db.session.scalars(
-        select(ApiKey).where(ApiKey.developer_key_hash == _digest(developer_key))
+        select(ApiKey).where(ApiKey.developer_key_hash == digest(developer_key))
     ).all()
-    offered = _digest(customer_key)
+    offered = digest(customer_key)
     found = None
     for candidate in candidates or [None]:
         stored = candidate.customer_key_hash if candidate else _DUMMY_DIGEST
@@ -150,7 +168,7 @@ def set_api_key_disabled(*, api_key_num: int, disabled: bool) -> ApiKey:
     """Disable or re-enable a key pair."""
     api_key = find(ApiKey, api_key_num)
     if api_key is None:
-        raise Invalid("ApiKey not found.", "ApiKeyNum")
+        raise not_found("ApiKey", "api_key_num")
     api_key.is_disabled = disabled
     return api_key
 
@@ -162,10 +180,6 @@ def _hash(password: str) -> str:
 @functools.cache
 def _dummy_hash() -> str:
     return generate_password_hash("no such user")
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _random_key() -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
+    MAX_KEY,
     TASK_PRIORITY_CATEGORY,
     Appointment,
     Definition,
@@ -20,8 +21,7 @@ from ..models import (
     TaskStatus,
     User,
 )
-from .common import MAX_KEY
-from .errors import Invalid
+from .errors import Invalid, not_found
 
 BOARD_LIMIT = 500
 OPEN = "Open"
@@ -99,7 +99,7 @@ def board_rows(
 ) -> list[BoardRow]:
     """Return tasks sorted as Open Dental sorts them: New first, then priority, then entry."""
     if status not in STATUS_CHOICES:
-        raise Invalid(f"Status must be one of {', '.join(STATUS_CHOICES)}.", "status")
+        raise Invalid(f"{{0}} must be one of {', '.join(STATUS_CHOICES)}.", "status")
     apt_patient = aliased(Patient)
     notes = (
         select(func.count())
@@ -157,6 +157,14 @@ def board_rows(
             db.session.execute(stmt).all()
         )
     ]
+
+
+def board_row(*, task_num: int) -> BoardRow:
+    """Return one task's board row, or raise NotFound."""
+    rows = board_rows(task_nums=[task_num])
+    if not rows:
+        raise not_found("Task", "task_num")
+    return rows[0]
 
 
 def _filtered(stmt, task_list_num, status, object_type, text, done_since):
@@ -222,26 +230,6 @@ def patient_appointments(*, pat_num: int) -> list[Appointment]:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def find_list(tree: list[ListNode], task_list_num: int | None) -> ListNode | None:
-    """Return the node of `task_list_num` in the tree, if it is there."""
-    for node in tree:
-        if node.task_list.task_list_num == task_list_num:
-            return node
-        found = find_list(node.children, task_list_num)
-        if found:
-            return found
-    return None
-
-
-def list_choices(tree: list[ListNode], depth: int = 0) -> list[tuple[int, str]]:
-    """Return (TaskListNum, indented name) pairs in tree order, for a select box."""
-    choices = []
-    for node in tree:
-        choices.append((node.task_list.task_list_num, "\u2003" * depth + node.task_list.descript))
-        choices.extend(list_choices(node.children, depth + 1))
-    return choices
 
 
 def arrived_tasks(*, after: int, not_by: int, limit: int = 10) -> list[Task]:

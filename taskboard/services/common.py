@@ -1,21 +1,17 @@
-"""Helpers shared by the service modules: the office clock, transactions, text rules."""
+"""Helpers shared by the service modules: the office clock, lookups, text rules, digests."""
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
+import hashlib
+from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import Select, event, func, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import Select, func, select, text
 
 from ..extensions import db
+from ..models import MAX_KEY, Definition
 from .errors import Invalid
 
-P = ParamSpec("P")
-R = TypeVar("R")
+T = TypeVar("T")
 
 
 class _Unset:
@@ -30,8 +26,6 @@ class _Unset:
 
 UNSET = _Unset()
 
-MAX_KEY = 2**63 - 1
-
 
 def now() -> dt.datetime:
     """Return the office's wall-clock time, to the second."""
@@ -40,91 +34,30 @@ def now() -> dt.datetime:
     return current.replace(tzinfo=None, microsecond=0)
 
 
-_writing: ContextVar[bool] = ContextVar("writing", default=False)
-
-
-@contextmanager
-def transaction() -> Iterator[None]:
-    """Run the block as one write transaction: commit all of it, or nothing at all.
-
-    A read-only transaction the request already had is ended first, so the write
-    transaction reads afresh, and on SQLite takes the write lock before its first read.
-    Blocks nest: an inner block is part of the outer transaction.
-    """
-    if _writing.get():
-        yield
-        return
-    session = db.session()
-    if session.in_transaction():
-        session.commit()
-    session.expire_all()  # the write reads every row afresh
-    token = _writing.set(True)
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        _writing.reset(token)
-
-
-def writes(service: Callable[P, R]) -> Callable[P, R]:
-    """Run a write service in one transaction, from its first read to its commit."""
-
-    @functools.wraps(service)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction():
-            return service(*args, **kwargs)
-
-    return wrapper
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_connect(dbapi_connection, connection_record) -> None:
-    """Set up every SQLite connection for several workers sharing one file."""
-    if type(dbapi_connection).__module__ != "sqlite3":
-        return
-    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
-    """Begin write transactions IMMEDIATE, so they wait for the lock instead of failing."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
-
-
 def check_text(value: str | None, field: str, *, max_length: int, required: bool = True) -> str:
-    """Return a valid stored text for `field`, or raise Invalid naming it."""
+    """Return a valid stored text for the attribute `field`, or raise Invalid naming it."""
     if value is None:
         if required:
-            raise Invalid(f"{field} is required.", field)
+            raise Invalid("{0} is required.", field)
         return ""
     if required and not value.strip():
-        raise Invalid(f"{field} must not be blank.", field)
+        raise Invalid("{0} must not be blank.", field)
     if len(value) > max_length:
-        raise Invalid(f"{field} must be at most {max_length:,} characters.", field)
+        raise Invalid(f"{{0}} must be at most {max_length:,} characters.", field)
     if "\x00" in value:
-        raise Invalid(f"{field} must not contain NUL characters.", field)
+        raise Invalid("{0} must not contain NUL characters.", field)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise Invalid(f"{field} must be valid Unicode text.", field) from None
+        raise Invalid("{0} must be valid Unicode text.", field) from None
     return value
 
 
-def require(value: object, field: str) -> None:
-    """Raise Invalid when a required field is missing."""
+def require(value: T | None, field: str) -> T:
+    """Return `value`, or raise Invalid when the required attribute `field` is missing."""
     if value is None:
-        raise Invalid(f"{field} is required.", field)
+        raise Invalid("{0} is required.", field)
+    return value
 
 
 def page(stmt: Select, *, offset: int, limit: int, order_by) -> list:
@@ -144,6 +77,26 @@ def exists(model, key: int) -> bool:
     return find(model, key) is not None
 
 
+class Known:
+    """What the rules need to know about rows a record refers to: the database's answer.
+
+    The importer checks thousands of records at once with the same rules, answering from
+    keys it read in bulk instead (`importer.Preloaded`).
+    """
+
+    def has(self, model, key: int) -> bool:
+        """Return whether a row of `model` with key `key` exists."""
+        return exists(model, key)
+
+    def category(self, def_num: int) -> int | None:
+        """Return the category of a definition, or None when there is none."""
+        definition = find(Definition, def_num)
+        return None if definition is None else definition.category
+
+
+DATABASE = Known()
+
+
 def advance_sequences() -> None:
     """After rows were stored with explicit keys, make new keys continue above them."""
     if db.session.get_bind().dialect.name != "postgresql":
@@ -156,3 +109,8 @@ def advance_sequences() -> None:
                 text("SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
                 {"t": table.name, "c": column.name, "v": top},
             )
+
+
+def digest(secret: str) -> str:
+    """Return the SHA-256 digest (hex) under which a key or token is stored."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()

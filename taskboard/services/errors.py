@@ -1,13 +1,38 @@
-"""Exceptions that services raise, each carrying a message fit to show a user."""
+"""Exceptions that services raise, each carrying a message fit to show a user.
+
+A message names the fields it is about by their model attribute names, as numbered
+placeholders: `Invalid("{0} requires {1}.", "key_num", "object_type")`. Each front end
+renders it in its own words (`render(label)`): the API with Open Dental's field names, the
+board with its form labels, the command line with its option names.
+"""
+
+from collections.abc import Callable
+
+
+def _same(attr: str) -> str:
+    return attr
 
 
 class ServiceError(Exception):
-    """A request that a business rule refuses; `field` names the offending field."""
+    """A request that a business rule refuses; `field` is the attribute it is about."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    def __init__(self, template: str, *fields: str) -> None:
+        super().__init__(template)
+        self.template = template
+        self.fields = fields
+        self.field = fields[0] if fields else None
+
+    def render(self, label: Callable[[str], str] = _same) -> str:
+        """Return the message with each field named by `label(attribute)`."""
+        return self.template.format(*(label(attr) for attr in self.fields))
+
+    @property
+    def message(self) -> str:
+        """The message with fields named by their attributes (for logs and tests)."""
+        return self.render()
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class Invalid(ServiceError):
@@ -24,3 +49,18 @@ class PreconditionFailed(ServiceError):
 
 class Throttled(ServiceError):
     """Too many attempts; the client must wait (HTTP 429)."""
+
+
+def not_found(item: str, *fields: str) -> NotFound:
+    """Return the NotFound error of a missing item, e.g. "Task not found."."""
+    return NotFound(not_found_message(item), *fields)
+
+
+def not_found_message(item: str) -> str:
+    """Return the one sentence that says an item does not exist."""
+    return f"{item} not found."
+
+
+def literal(text: object) -> str:
+    """Return `text` safe to put into a message template (its braces are not placeholders)."""
+    return str(text).replace("{", "{{").replace("}", "}}")

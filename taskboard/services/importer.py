@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from ..database import writes
 from ..extensions import db
 from ..models import (
     ApiKey,
@@ -17,12 +18,14 @@ from ..models import (
     TaskNote,
     User,
 )
-from .common import advance_sequences, check_text, find, now, writes
-from .errors import Invalid, NotFound, ServiceError
-from .notes import NOTE_MAX
+from .accounts import check_user_name
+from .common import DATABASE, advance_sequences, check_text, find, now
+from .errors import Invalid, ServiceError, literal, not_found
+from .lists import check_list_name, check_parent
+from .notes import check_note
 from .tasks import (
-    DESCRIPT_MAX,
-    DESCRIPT_OVERRIDE_MAX,
+    check_descript,
+    check_descript_override,
     check_link,
     check_priority,
     default_priority_num,
@@ -49,7 +52,7 @@ def import_data(*, batch: Batch) -> dict[str, int]:
             try:
                 _upsert(model, prepare(dict(attrs)))
             except ServiceError as exc:
-                raise ImportFailed(f"{label}: {exc.message}", exc.field) from None
+                raise ImportFailed(f"{literal(label)}: {exc.template}", *exc.fields) from None
             db.session.flush()
         counts[kind] = len(records)
     advance_sequences()
@@ -85,64 +88,55 @@ def _defaults(model) -> dict:
 
 def _prepare_definition(attrs: dict) -> dict:
     if "category" not in attrs:
-        raise Invalid("Category is required.", "Category")
-    check_text(attrs.get("item_name"), "ItemName", max_length=255)
+        raise Invalid("{0} is required.", "category")
+    check_text(attrs.get("item_name"), "item_name", max_length=255)
     if "item_color" in attrs and not _COLOR.fullmatch(attrs["item_color"]):
-        raise Invalid("ItemColor must be a colour like #RRGGBB.", "ItemColor")
+        raise Invalid("{0} must be a colour like #RRGGBB.", "item_color")
     return attrs
 
 
 def _prepare_user(attrs: dict) -> dict:
-    name = check_text(attrs.get("user_name"), "UserName", max_length=255)
-    taken = db.session.scalar(select(User.user_num).where(User.user_name == name))
-    if taken is not None and taken != attrs["user_num"]:
-        raise Invalid(f"UserName {name!r} is already taken.", "UserName")
+    check_user_name(attrs.get("user_name"), attrs["user_num"])
     return attrs
 
 
 def _prepare_task_list(attrs: dict) -> dict:
-    check_text(attrs.get("descript"), "Descript", max_length=255)
-    parent = attrs.get("parent_num")
-    if parent is not None and find(TaskList, parent) is None:
-        raise NotFound("Parent task list not found.", "Parent")
+    check_list_name(attrs.get("descript"))
+    if attrs.get("parent_num") is not None:
+        check_parent(attrs["parent_num"])
     return attrs
 
 
 def _prepare_patient(attrs: dict) -> dict:
-    for attr, field in (("l_name", "LName"), ("f_name", "FName"), ("preferred", "Preferred")):
+    for attr in ("l_name", "f_name", "preferred"):
         if attr in attrs:
-            check_text(attrs[attr], field, max_length=100, required=attr == "l_name")
+            check_text(attrs[attr], attr, max_length=100, required=attr == "l_name")
     return attrs
 
 
 def _prepare_appointment(attrs: dict) -> dict:
-    if find(Patient, attrs.get("pat_num", 0)) is None:
-        raise NotFound("Patient not found.", "PatNum")
+    if not DATABASE.has(Patient, attrs.get("pat_num", 0)):
+        raise not_found("Patient", "pat_num")
     if "apt_date_time" not in attrs:
-        raise Invalid("AptDateTime is required.", "AptDateTime")
+        raise Invalid("{0} is required.", "apt_date_time")
     return attrs
 
 
 def _prepare_task(attrs: dict) -> dict:
     existing = find(Task, attrs["task_num"])
     if existing is None:
-        for attr, field in (("task_list_num", "TaskListNum"), ("user_num", "UserNum")):
+        for attr in ("task_list_num", "user_num"):
             if attr not in attrs:
-                raise Invalid(f"{field} is required.", field)
-        check_text(attrs.get("descript"), "Descript", max_length=DESCRIPT_MAX)
+                raise Invalid("{0} is required.", attr)
+        check_descript(attrs.get("descript"))
     elif "descript" in attrs:
-        check_text(attrs["descript"], "Descript", max_length=DESCRIPT_MAX)
+        check_descript(attrs["descript"])
     if "descript_override" in attrs:
-        check_text(
-            attrs["descript_override"],
-            "DescriptOverride",
-            max_length=DESCRIPT_OVERRIDE_MAX,
-            required=False,
-        )
-    if "task_list_num" in attrs and find(TaskList, attrs["task_list_num"]) is None:
-        raise NotFound("TaskList not found.", "TaskListNum")
-    if "user_num" in attrs and find(User, attrs["user_num"]) is None:
-        raise NotFound("User not found.", "UserNum")
+        check_descript_override(attrs["descript_override"])
+    if "task_list_num" in attrs and not DATABASE.has(TaskList, attrs["task_list_num"]):
+        raise not_found("TaskList", "task_list_num")
+    if "user_num" in attrs and not DATABASE.has(User, attrs["user_num"]):
+        raise not_found("User", "user_num")
     if "object_type" in attrs or "key_num" in attrs:
         attrs["object_type"], attrs["key_num"] = check_link(
             attrs.get("object_type"), attrs.get("key_num")
@@ -153,33 +147,30 @@ def _prepare_task(attrs: dict) -> dict:
 
 
 def _prepare_note(attrs: dict) -> dict:
-    if find(Task, attrs.get("task_num", 0)) is None:
-        raise NotFound("Task not found.", "TaskNum")
-    if find(User, attrs.get("user_num", 0)) is None:
-        raise NotFound("User not found.", "UserNum")
-    check_text(attrs.get("note"), "Note", max_length=NOTE_MAX)
+    if not DATABASE.has(Task, attrs.get("task_num", 0)):
+        raise not_found("Task", "task_num")
+    if not DATABASE.has(User, attrs.get("user_num", 0)):
+        raise not_found("User", "user_num")
+    check_note(attrs.get("note"))
     return attrs
 
 
 def _prepare_api_key(attrs: dict) -> dict:
-    for attr, field in (
-        ("developer_key_hash", "DeveloperKeyHash"),
-        ("customer_key_hash", "CustomerKeyHash"),
-    ):
+    for attr in ("developer_key_hash", "customer_key_hash"):
         if not _DIGEST.fullmatch(attrs.get(attr, "")):
-            raise Invalid(f"{field} must be a SHA-256 digest in hexadecimal.", field)
+            raise Invalid("{0} must be a SHA-256 digest in hexadecimal.", attr)
     if "permission" not in attrs:
-        raise Invalid("Permission is required.", "Permission")
+        raise Invalid("{0} is required.", "permission")
     attrs.setdefault("date_time_created", now())
     return attrs
 
 
 def _prepare_kiosk_token(attrs: dict) -> dict:
     if not _DIGEST.fullmatch(attrs.get("token_hash", "")):
-        raise Invalid("TokenHash must be a SHA-256 digest in hexadecimal.", "TokenHash")
+        raise Invalid("{0} must be a SHA-256 digest in hexadecimal.", "token_hash")
     nums = attrs.get("task_list_nums", "")
     if not re.fullmatch(r"[0-9]+(,[0-9]+)*", nums):
-        raise Invalid("TaskListNums must be TaskListNums separated by commas.", "TaskListNums")
+        raise Invalid("{0} must be TaskListNums separated by commas.", "task_list_nums")
     attrs.setdefault("date_time_created", now())
     return attrs
 
@@ -217,7 +208,9 @@ def _parents_first(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
             return
         label, attrs = by_num[num]
         if state.get(num) == "visiting":
-            raise ImportFailed(f"{label}: Parent makes a cycle of task lists.", "Parent")
+            raise ImportFailed(
+                f"{literal(label)}: {{0}} makes a cycle of task lists.", "parent_num"
+            )
         state[num] = "visiting"
         if attrs.get("parent_num") in by_num:
             visit(attrs["parent_num"])

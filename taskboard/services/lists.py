@@ -1,9 +1,10 @@
 """Task lists: staff create, rename, nest, archive and choose a default priority."""
 
+from ..database import writes
 from ..extensions import db
 from ..models import TaskList, TaskListStatus
-from .common import UNSET, check_text, find, now, writes
-from .errors import Invalid
+from .common import DATABASE, UNSET, Known, check_text, find, now
+from .errors import Invalid, not_found
 from .tasks import check_priority, get_task_list
 
 DESCRIPT_MAX = 255
@@ -14,9 +15,9 @@ def create_task_list(
     *, descript: str | None, parent_num: int | None = None, default_priority_def_num=None
 ) -> TaskList:
     """Create an active task list, at the top level or inside `parent_num`."""
-    descript = check_text(descript, "Descript", max_length=DESCRIPT_MAX).strip()
+    descript = check_list_name(descript)
     if parent_num is not None:
-        get_task_list(task_list_num=parent_num)
+        check_parent(parent_num)
     if default_priority_def_num is not None:
         check_priority(default_priority_def_num)
     task_list = TaskList(
@@ -37,7 +38,7 @@ def update_task_list(
     task_list = get_task_list(task_list_num=task_list_num)
     changes: dict[str, object] = {}
     if descript is not UNSET:
-        changes["descript"] = check_text(descript, "Descript", max_length=DESCRIPT_MAX).strip()
+        changes["descript"] = check_list_name(descript)
     if parent_num is not UNSET:
         if parent_num is not None:
             _check_not_inside_itself(task_list, parent_num)
@@ -59,10 +60,22 @@ def set_task_list_status(*, task_list_num: int, status: TaskListStatus) -> TaskL
     return task_list
 
 
+def check_list_name(descript: str | None) -> str:
+    """Return a valid task-list name, trimmed."""
+    return check_text(descript, "descript", max_length=DESCRIPT_MAX).strip()
+
+
+def check_parent(parent_num: int, known: Known = DATABASE) -> None:
+    """Raise NotFound unless the parent task list exists."""
+    if not known.has(TaskList, parent_num):
+        raise not_found("Parent task list", "parent_num")
+
+
 def _check_not_inside_itself(task_list: TaskList, parent_num: int) -> None:
     """Raise Invalid when moving `task_list` under `parent_num` would make a cycle."""
-    ancestor: TaskList | None = get_task_list(task_list_num=parent_num)
+    check_parent(parent_num)
+    ancestor = find(TaskList, parent_num)
     while ancestor is not None:
         if ancestor.task_list_num == task_list.task_list_num:
-            raise Invalid("A task list cannot be moved inside itself.", "Parent")
+            raise Invalid("A task list cannot be moved inside itself.", "parent_num")
         ancestor = find(TaskList, ancestor.parent_num) if ancestor.parent_num else None

@@ -2,10 +2,12 @@
 
 from sqlalchemy import select
 
+from ..database import writes
 from ..extensions import db
-from ..models import Task, TaskNote, User
-from .common import UNSET, check_text, find, now, page, require, writes
-from .errors import NotFound
+from ..models import TaskNote, User
+from .accounts import get_user
+from .common import UNSET, check_text, find, now, page, require
+from .errors import not_found
 from .tasks import get_task, touch_for_note
 
 NOTE_MAX = 65_535
@@ -15,7 +17,7 @@ def get_note(*, task_note_num: int) -> TaskNote:
     """Return one note, or raise NotFound."""
     note = find(TaskNote, task_note_num)
     if note is None:
-        raise NotFound("TaskNote not found.", "TaskNoteNum")
+        raise not_found("TaskNote", "task_note_num")
     return note
 
 
@@ -32,7 +34,7 @@ def list_notes(
         get_task(task_num=task_num)
         stmt = stmt.where(TaskNote.task_num == task_num)
     if user_num is not None:
-        _get_user(user_num)
+        get_user(user_num=user_num)
         stmt = stmt.where(TaskNote.user_num == user_num)
     return page(stmt, offset=offset, limit=limit, order_by=TaskNote.task_note_num)
 
@@ -40,12 +42,11 @@ def list_notes(
 @writes
 def add_note(*, task_num: int | None, user_num: int | None, note: str | None) -> TaskNote:
     """Add a note to a task; a Done task goes back to Viewed."""
-    require(task_num, "TaskNum")
-    require(user_num, "UserNum")
-    require(note, "Note")
-    note = check_text(note, "Note", max_length=NOTE_MAX)
-    task: Task = get_task(task_num=task_num)
-    _get_user(user_num)
+    task_num = require(task_num, "task_num")
+    user_num = require(user_num, "user_num")
+    note = check_note(note)
+    task = get_task(task_num=task_num)
+    get_user(user_num=user_num)
     task_note = TaskNote(task_num=task_num, user_num=user_num, note=note, date_time_note=now())
     db.session.add(task_note)
     touch_for_note(task)
@@ -58,21 +59,18 @@ def update_note(*, task_note_num: int, note=UNSET, date_time_note=UNSET) -> Task
     task_note = get_note(task_note_num=task_note_num)
     changes: dict[str, object] = {}
     if note is not UNSET:
-        changes["note"] = check_text(note, "Note", max_length=NOTE_MAX)
+        changes["note"] = check_note(note)
     if date_time_note is not UNSET:
-        require(date_time_note, "DateTimeNote")
+        require(date_time_note, "date_time_note")
         changes["date_time_note"] = date_time_note
     for key, value in changes.items():
         setattr(task_note, key, value)
     return task_note
 
 
-def _get_user(user_num: int) -> User:
-    """Return a user, or raise NotFound."""
-    user = find(User, user_num)
-    if user is None:
-        raise NotFound("User not found.", "UserNum")
-    return user
+def check_note(value: str | None) -> str:
+    """Return a valid note text (not blank, at most 65,535 characters)."""
+    return check_text(value, "note", max_length=NOTE_MAX)
 
 
 def task_notes(*, task_num: int) -> list[tuple[TaskNote, str]]:

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..database import writes
 from ..extensions import db
 from ..models import (
     TASK_PRIORITY_CATEGORY,
@@ -16,22 +17,32 @@ from ..models import (
     TaskList,
     TaskListStatus,
     TaskStatus,
-    User,
 )
-from .common import UNSET, check_text, exists, find, now, page, require, writes
-from .errors import Invalid, NotFound, PreconditionFailed
+from .accounts import get_user
+from .common import DATABASE, UNSET, Known, check_text, find, now, require
+from .errors import Invalid, PreconditionFailed, not_found
 
 DESCRIPT_MAX = 65_535
 DESCRIPT_OVERRIDE_MAX = 256
 DEFAULT_LIST_WINDOW = dt.timedelta(days=14)
+TASK_COLUMNS = tuple(Task.__table__.columns)
+STALE = "{0} no longer matches the task: it changed since it was read."
 
 
 def get_task(*, task_num: int) -> Task:
     """Return one task, or raise NotFound."""
     task = find(Task, task_num)
     if task is None:
-        raise NotFound("Task not found.", "TaskNum")
+        raise not_found("Task", "task_num")
     return task
+
+
+def get_task_list(*, task_list_num: int) -> TaskList:
+    """Return one task list, or raise NotFound."""
+    task_list = find(TaskList, task_list_num)
+    if task_list is None:
+        raise not_found("TaskList", "task_list_num")
+    return task_list
 
 
 def list_tasks(
@@ -43,37 +54,35 @@ def list_tasks(
     since: dt.datetime | None = None,
     offset: int = 0,
     limit: int = 100,
-) -> list[Task]:
-    """Return one page of tasks matching the filters, ordered by TaskNum."""
+) -> list[Row]:
+    """Return one page of tasks (rows of TASK_COLUMNS) matching the filters, by TaskNum."""
     if key_num is not None and object_type is None:
-        raise Invalid("KeyNum requires ObjectType.", "KeyNum")
+        raise Invalid("{0} requires {1}.", "key_num", "object_type")
     if object_type == ObjectType.None_ and key_num:
-        raise Invalid("KeyNum must be 0 when ObjectType is None.", "KeyNum")
-    if object_type in (ObjectType.Patient, ObjectType.Appointment) and key_num is not None:
-        _check_linked_object(object_type, key_num)
-    if task_list_num is not None:
-        get_task_list(task_list_num=task_list_num)
-
-    stmt = select(Task).where(
-        Task.date_time_original >= (since if since is not None else now() - DEFAULT_LIST_WINDOW)
+        raise Invalid("{0} must be 0 when {1} is None.", "key_num", "object_type")
+    table = Task.__table__
+    stmt = select(*TASK_COLUMNS).where(
+        table.c.date_time_original >= (since if since is not None else now() - DEFAULT_LIST_WINDOW)
     )
     if task_list_num is not None:
-        stmt = stmt.where(Task.task_list_num == task_list_num)
+        stmt = stmt.where(table.c.task_list_num == task_list_num)
     if object_type is not None:
-        stmt = stmt.where(Task.object_type == object_type)
+        stmt = stmt.where(table.c.object_type == object_type)
     if key_num is not None:
-        stmt = stmt.where(Task.key_num == key_num)
+        stmt = stmt.where(table.c.key_num == key_num)
     if task_status is not None:
-        stmt = stmt.where(Task.task_status == task_status)
-    return page(stmt, offset=offset, limit=limit, order_by=Task.task_num)
-
-
-def get_task_list(*, task_list_num: int) -> TaskList:
-    """Return one task list, or raise NotFound."""
-    task_list = find(TaskList, task_list_num)
-    if task_list is None:
-        raise NotFound("TaskList not found.", "TaskListNum")
-    return task_list
+        stmt = stmt.where(table.c.task_status == task_status)
+    rows = list(
+        db.session.execute(stmt.order_by(table.c.task_num).offset(offset).limit(limit)).all()
+    )
+    if not rows:
+        # A row found proves the list (and the patient or appointment) exists; only an
+        # empty page must ask whether it is empty because the filter names nothing.
+        if object_type in (ObjectType.Patient, ObjectType.Appointment) and key_num is not None:
+            _check_linked_object(object_type, key_num)
+        if task_list_num is not None:
+            get_task_list(task_list_num=task_list_num)
+    return rows
 
 
 @writes
@@ -89,21 +98,19 @@ def create_task(
     descript_override: str | None = None,
 ) -> Task:
     """Create a New task in an active task list and return it."""
-    require(task_list_num, "TaskListNum")
-    require(descript, "Descript")
-    require(user_num, "UserNum")
-    descript = check_text(descript, "Descript", max_length=DESCRIPT_MAX)
-    descript_override = check_text(
-        descript_override, "DescriptOverride", max_length=DESCRIPT_OVERRIDE_MAX, required=False
-    )
+    task_list_num = require(task_list_num, "task_list_num")
+    require(descript, "descript")
+    user_num = require(user_num, "user_num")
+    descript = check_descript(descript)
+    descript_override = check_descript_override(descript_override)
     object_type, key_num = check_link(object_type, key_num)
     task_list = get_task_list(task_list_num=task_list_num)
     if task_list.task_list_status != TaskListStatus.Active:
         raise Invalid(
-            "TaskList is archived; tasks can only be added to active lists.", "TaskListNum"
+            "{0} is an archived task list; tasks can only be added to active lists.",
+            "task_list_num",
         )
-    if find(User, user_num) is None:
-        raise NotFound("User not found.", "UserNum")
+    get_user(user_num=user_num)
     if priority_def_num is None:
         priority_def_num = default_priority_num(task_list)
     else:
@@ -143,40 +150,32 @@ def update_task(
     """Apply a sparse update to a task; arguments left UNSET keep their value."""
     task = get_task(task_num=task_num)
     if expected_version is not None and task.row_version != expected_version:
-        raise PreconditionFailed(
-            "If-Match does not match the task's current ETag: it changed since you read it.",
-            "If-Match",
-        )
+        raise PreconditionFailed(STALE, "expected_version")
 
     changes: dict[str, object] = {}
     if descript is not UNSET:
-        changes["descript"] = check_text(descript, "Descript", max_length=DESCRIPT_MAX)
+        changes["descript"] = check_descript(descript)
         if task.task_status == TaskStatus.Done and task_status is UNSET:
             task_status = TaskStatus.Viewed
     if descript_override is not UNSET:
-        changes["descript_override"] = check_text(
-            descript_override,
-            "DescriptOverride",
-            max_length=DESCRIPT_OVERRIDE_MAX,
-            required=False,
-        )
+        changes["descript_override"] = check_descript_override(descript_override)
     if object_type is not UNSET or key_num is not UNSET:
         if object_type is UNSET or object_type is None:
-            raise Invalid("KeyNum requires ObjectType.", "KeyNum")
+            raise Invalid("{0} requires {1}.", "key_num", "object_type")
         if object_type != ObjectType.None_ and key_num is UNSET:
             key_num = None
         changes["object_type"], changes["key_num"] = check_link(
             object_type, None if key_num is UNSET else key_num
         )
     if date_time_entry is not UNSET:
-        require(date_time_entry, "DateTimeEntry")
+        require(date_time_entry, "date_time_entry")
         changes["date_time_entry"] = date_time_entry
     if priority_def_num is not UNSET:
-        require(priority_def_num, "PriorityDefNum")
+        require(priority_def_num, "priority_def_num")
         check_priority(priority_def_num)
         changes["priority_def_num"] = priority_def_num
     if task_status is not UNSET:
-        require(task_status, "TaskStatus")
+        require(task_status, "task_status")
         changes.update(_status_change(task, task_status))
 
     _apply(task, changes)
@@ -227,39 +226,48 @@ def _apply(task: Task, changes: dict[str, object]) -> None:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise PreconditionFailed(
-            "If-Match does not match the task's current ETag: it changed since you read it.",
-            "If-Match",
-        ) from None
+        raise PreconditionFailed(STALE, "expected_version") from None
 
 
-def check_link(object_type: ObjectType | None, key_num: int | None) -> tuple[ObjectType, int]:
+def check_descript(value: str | None) -> str:
+    """Return a valid task text (1 to 65,535 characters, not blank)."""
+    return check_text(value, "descript", max_length=DESCRIPT_MAX)
+
+
+def check_descript_override(value: str | None) -> str:
+    """Return a valid short description (at most 256 characters; None means none)."""
+    return check_text(value, "descript_override", max_length=DESCRIPT_OVERRIDE_MAX, required=False)
+
+
+def check_link(
+    object_type: ObjectType | None, key_num: int | None, known: Known = DATABASE
+) -> tuple[ObjectType, int]:
     """Check a KeyNum/ObjectType pair and return it with defaults filled in."""
     if object_type is None:
         if key_num is not None:
-            raise Invalid("KeyNum requires ObjectType.", "KeyNum")
+            raise Invalid("{0} requires {1}.", "key_num", "object_type")
         return ObjectType.None_, 0
     if object_type == ObjectType.None_:
         if key_num:
-            raise Invalid("KeyNum must be 0 when ObjectType is None.", "KeyNum")
+            raise Invalid("{0} must be 0 when {1} is None.", "key_num", "object_type")
         return ObjectType.None_, 0
     if not key_num:
-        raise Invalid(f"KeyNum is required when ObjectType is {object_type}.", "KeyNum")
-    _check_linked_object(object_type, key_num)
+        raise Invalid(f"{{0}} is required when {{1}} is {object_type}.", "key_num", "object_type")
+    _check_linked_object(object_type, key_num, known)
     return object_type, key_num
 
 
-def _check_linked_object(object_type: ObjectType, key_num: int) -> None:
+def _check_linked_object(object_type: ObjectType, key_num: int, known: Known = DATABASE) -> None:
     """Raise NotFound unless the patient or appointment KeyNum points at exists."""
     model = Patient if object_type == ObjectType.Patient else Appointment
-    if not exists(model, key_num):
-        raise NotFound(f"{object_type} not found.", "KeyNum")
+    if not known.has(model, key_num):
+        raise not_found(str(object_type), "key_num")
 
 
-def check_priority(def_num: int) -> None:
+def check_priority(def_num: int, known: Known = DATABASE) -> None:
     """Raise Invalid unless `def_num` is a task-priority definition."""
-    definition = find(Definition, def_num)
-    if definition is None or definition.category != TASK_PRIORITY_CATEGORY:
+    if known.category(def_num) != TASK_PRIORITY_CATEGORY:
         raise Invalid(
-            "PriorityDefNum must be a task priority definition (Category 33).", "PriorityDefNum"
+            f"{{0}} must be a task priority definition (Category {TASK_PRIORITY_CATEGORY}).",
+            "priority_def_num",
         )

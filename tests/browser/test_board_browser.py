@@ -163,7 +163,7 @@ def test_create_task_shows_error_next_to_field_then_appears_without_reload(
     before = new_count(page, 76)
     expect(page.get_by_label("Task list", exact=True)).to_have_value("76")
 
-    page.get_by_label("Short description (optional)").fill(short)
+    page.get_by_label("Short description").fill(short)
     # Empty: the browser itself refuses (the field is `required`) and nothing is sent.
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
@@ -176,11 +176,11 @@ def test_create_task_shows_error_next_to_field_then_appears_without_reload(
     assert answer.value.status == 422
     assert len(posts) == 1
     error = page.locator(".field:has(#descript) .error")
-    expect(error).to_have_text("Descript must not be blank.")
+    expect(error).to_have_text("Description must not be blank.")
     expect(page.locator("#descript")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#descript")).to_have_attribute("aria-describedby", "descript-error")
     expect(page.locator("#descript")).to_be_focused()
-    expect(page.get_by_label("Short description (optional)")).to_have_value(short)
+    expect(page.get_by_label("Short description")).to_have_value(short)
     expect(page.get_by_label("Task list", exact=True)).to_have_value("76")
     assert tasks_described(live_server, 76, short, field="DescriptOverride") == []
     expect(page.locator("#tasks").get_by_text(short)).to_have_count(0)
@@ -420,7 +420,7 @@ def test_edit_task_short_description_and_priority(signed_in_page: Page, live_ser
     expect(detail.get_by_label("Description", exact=True)).to_have_value(f"Order more {short}")
 
     shorter = unique("Gloves ")
-    detail.get_by_label("Short description (optional)").fill(shorter)
+    detail.get_by_label("Short description").fill(shorter)
     detail.get_by_label("Priority").select_option(label="High")
     detail.get_by_role("button", name="Save").click()
     expect(detail.get_by_role("heading", level=2)).to_have_text(f"Task {task_num}: {shorter}")
@@ -560,7 +560,7 @@ def test_markup_in_descriptions_and_notes_renders_as_inert_text(new_context, liv
         expect(detail.get_by_role("heading", level=2)).to_have_text(f"Task {num}: {payload}")
         expect(detail.locator(".full-descript")).to_have_text(f"{word} {payload}")
         expect(detail.locator(".note-list > li p")).to_have_text([payload])
-        expect(detail.get_by_label("Short description (optional)")).to_have_value(payload)
+        expect(detail.get_by_label("Short description")).to_have_value(payload)
         assert_inert(detail)
 
     # The patient search repeats what was typed.

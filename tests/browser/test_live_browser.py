@@ -376,7 +376,7 @@ def test_board_shows_another_sessions_changes_without_clobbering_an_open_form(
     detail.locator("summary", has_text="Edit").click()
     unsaved = unique("Unsaved words ")
     detail.get_by_label("Description", exact=True).fill(f"Draft: {unsaved}")
-    short_field = detail.get_by_label("Short description (optional)")
+    short_field = detail.get_by_label("Short description")
     short_field.fill(unsaved)
 
     # B creates a task through the board.

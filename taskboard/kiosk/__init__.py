@@ -1,24 +1,28 @@
-"""The kiosk: a read-only wall display of New tasks at /kiosk/<token>, polled for changes."""
+"""The wall display (kiosk): its read-only screen at /kiosk/<token>, and its admin pages.
 
-from flask import Blueprint, make_response, render_template, request
+The screen is a link that needs no sign-in; it polls the change marker and re-renders
+only when something changed. Administrators create and disconnect links in `admin`.
+"""
 
-from . import services
+from flask import Blueprint, make_response, render_template
+
+from .. import services
+from ..web import int_arg, no_store, unchanged
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 POLL_MS = 2000
 FAST_POLL_MS = 50
 
 
-def _office_time_header(response):
+def _office_time(response):
     """Tell the display the office's time, for its "Last updated" stamp."""
     response.headers["X-Office-Time"] = services.now().strftime("%H:%M:%S")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def _poll_ms() -> int:
     """The poll interval: 2 s, or faster when a soak test asks with ?poll_ms=."""
-    asked = request.args.get("poll_ms", type=int)
+    asked = int_arg("poll_ms")
     return max(FAST_POLL_MS, min(asked, POLL_MS)) if asked else POLL_MS
 
 
@@ -31,21 +35,17 @@ def _screen(token: str, fragment: bool = False):
         template = "kiosk/_disconnected.html" if fragment else "kiosk/disconnected.html"
         response = make_response(render_template(template))
     else:
-        marker = services.current_marker()
+        screen = services.kiosk_screen(kiosk, marker=services.current_marker())
         response = make_response(
             render_template(
                 "kiosk/_display.html" if fragment else "kiosk/page.html",
-                kiosk=kiosk,
+                screen=screen,
                 token=token,
-                marker=marker,
-                rows=services.kiosk_rows(kiosk),
-                total=services.kiosk_task_count(kiosk),
-                list_names=services.kiosk_list_names(kiosk),
                 poll_ms=_poll_ms(),
                 updated=services.now(),
             )
         )
-    return _office_time_header(response)
+    return _office_time(response)
 
 
 @bp.get("/<token>")
@@ -58,6 +58,11 @@ def show(token: str):
 def poll(token: str):
     """Answer 204 when nothing changed since `since`; otherwise the re-rendered display."""
     state = services.poll_kiosk(token=token)
-    if state.known and not state.revoked and state.marker == request.args.get("since", type=int):
-        return _office_time_header(make_response("", 204))
+    if state.known and not state.revoked:
+        unchanged_answer = unchanged(state.marker)
+        if unchanged_answer is not None:
+            return _office_time(unchanged_answer)
     return _screen(token, fragment=True)
+
+
+from . import admin  # noqa: E402,F401  (its blueprint is registered by the app factory)

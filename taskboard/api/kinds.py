@@ -1,0 +1,195 @@
+"""The kinds of value the Open Dental wire format carries, each parsed, written and described.
+
+A kind knows how one value parses from a request, the Python expression that writes it
+(the output functions are compiled from these, see `fields.Fields.writer`) and its JSON
+schema in a response, a body or a query string.
+"""
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import MAX_KEY
+from .wire import (
+    BOOLEAN_PATTERN,
+    DATE_PATTERN,
+    DATE_TIME_PATTERN,
+    NO_DATE,
+    NO_DATE_TIME,
+    WireError,
+    parse_bool,
+    parse_date,
+    parse_date_time,
+    parse_int,
+    parse_str,
+)
+
+
+class Kind:
+    """A kind of wire value: how it parses, how it is written, and its JSON schema."""
+
+    read_only = False  # written in responses, never read from a request
+
+    def parse(self, value: Any, name: str) -> Any:
+        raise NotImplementedError
+
+    def out(self, src: str) -> str:
+        """Return a Python expression writing the value held by expression `src`."""
+        return src
+
+    def names(self) -> dict[str, Any]:
+        """Return the names the expressions of `out` use."""
+        return {}
+
+    def schema(self, mode: str) -> dict:
+        """Return the JSON schema of the value in a response ("out"), a body or a query."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Integer(Kind):
+    """A key or count: never negative, within 64 bits; a digit string also parses."""
+
+    minimum: int = 0
+    none_is_zero: bool = False  # an optional key, stored as NULL, written as 0
+
+    def parse(self, value: Any, name: str) -> int:
+        number = parse_int(value, name)
+        if number < self.minimum:
+            raise WireError(f"{name} must be a positive integer.")
+        return number
+
+    def out(self, src: str) -> str:
+        return f"({src} or 0)" if self.none_is_zero else src
+
+    def schema(self, mode: str) -> dict:
+        number = {"type": "integer", "minimum": self.minimum, "maximum": MAX_KEY}
+        if mode != "body":  # a query value is text anyway; the schema gives its value
+            return number
+        digits = "^[1-9][0-9]*$" if self.minimum else "^[0-9]+$"
+        return {"oneOf": [number, {"type": "string", "pattern": digits, "maxLength": 19}]}
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """A string, returned exactly as stored; length limits come from the services."""
+
+    max_length: int | None = None
+    non_blank: bool = False
+    none_is_empty: bool = False  # an optional text, stored as NULL, written as ""
+
+    def parse(self, value: Any, name: str) -> str:
+        return parse_str(value, name)
+
+    def out(self, src: str) -> str:
+        return f'({src} or "")' if self.none_is_empty else src
+
+    def schema(self, mode: str) -> dict:
+        schema: dict = {"type": "string"}
+        if mode == "body" and self.non_blank:
+            schema["pattern"] = r"\S"
+        if mode == "body" and self.max_length is not None:
+            schema["maxLength"] = self.max_length
+        return schema
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    """An enum, sent and returned by its exact name."""
+
+    enum_cls: type[enum.Enum]
+    refusal: str = "{name} must be one of {values}."
+
+    def parse(self, value: Any, name: str) -> enum.Enum:
+        for member in self.enum_cls:
+            if value == member.value and isinstance(value, str):
+                return member
+        raise WireError(self.refusal.format(name=name, values=", ".join(self.values)))
+
+    @property
+    def values(self) -> list[str]:
+        return [str(member.value) for member in self.enum_cls]
+
+    def out(self, src: str) -> str:
+        return f"{src}.value"
+
+    def schema(self, mode: str) -> dict:
+        return {"type": "string", "enum": self.values}
+
+
+@dataclass(frozen=True)
+class Boolean(Kind):
+    """A boolean, which Open Dental writes as the string "true" or "false"."""
+
+    def parse(self, value: Any, name: str) -> bool:
+        return parse_bool(value, name)
+
+    def out(self, src: str) -> str:
+        return f'("true" if {src} else "false")'
+
+    def schema(self, mode: str) -> dict:
+        if mode == "out":
+            return {"type": "string", "enum": ["true", "false"]}
+        return {"type": "string", "pattern": BOOLEAN_PATTERN}  # .NET reads any letter case
+
+
+@dataclass(frozen=True)
+class Date(Kind):
+    """A date: "yyyy-MM-dd", or "0001-01-01" for none (stored as NULL)."""
+
+    def parse(self, value: Any, name: str) -> dt.date:
+        return parse_date(value, name)
+
+    def out(self, src: str) -> str:
+        return f"(NO_DATE if {src} is None else DATE({src}))"
+
+    def schema(self, mode: str) -> dict:
+        # No pattern on output: DateFormatString may change the text entirely.
+        return {"type": "string"} if mode == "out" else {"type": "string", "pattern": DATE_PATTERN}
+
+
+@dataclass(frozen=True)
+class DateTime(Kind):
+    """A date-time: "yyyy-MM-dd HH:mm:ss" (or a date, meaning midnight) in office time."""
+
+    def parse(self, value: Any, name: str) -> dt.datetime:
+        return parse_date_time(value, name)
+
+    def out(self, src: str) -> str:
+        return f"(NO_DATE_TIME if {src} is None else DATE_TIME({src}))"
+
+    def schema(self, mode: str) -> dict:
+        if mode == "out":
+            return {"type": "string"}
+        return {"type": "string", "pattern": DATE_TIME_PATTERN}
+
+
+@dataclass(frozen=True)
+class Nullable(Kind):
+    """Another kind whose "none" value (0, or the no-date) is read as None (NULL)."""
+
+    inner: Kind
+    empty: Any
+
+    def parse(self, value: Any, name: str) -> Any:
+        parsed = self.inner.parse(value, name)
+        return None if parsed == self.empty else parsed
+
+    def out(self, src: str) -> str:
+        return self.inner.out(src)
+
+    def schema(self, mode: str) -> dict:
+        return self.inner.schema(mode)
+
+
+KEY = Integer()
+POSITIVE_KEY = Integer(minimum=1)
+OPTIONAL_KEY = Integer(none_is_zero=True)
+BOOLEAN = Boolean()
+DATE = Date()
+DATE_TIME = DateTime()
+# In the import document, Open Dental's "none" values stand for NULL.
+NULLABLE_KEY = Nullable(OPTIONAL_KEY, 0)
+NULLABLE_DATE = Nullable(DATE, NO_DATE)
+NULLABLE_DATE_TIME = Nullable(DATE_TIME, NO_DATE_TIME)
