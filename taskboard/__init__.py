@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .extensions import csrf, db, migrate
+from .middleware import ChunkedBodies
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 ENV_KEYS = (
@@ -20,6 +21,7 @@ ENV_KEYS = (
     "TASKBOARD_TIMEZONE",
     "TASKBOARD_API_MAX_LIMIT",
     "TASKBOARD_TRUSTED_PROXIES",
+    "TASKBOARD_SESSION_IDLE_HOURS",
 )
 # Scripts and styles come only from this site; style attributes carry priority colours.
 CONTENT_SECURITY_POLICY = (
@@ -30,6 +32,8 @@ CONTENT_SECURITY_POLICY = (
 
 
 SESSIONLESS_PREFIXES = ("/kiosk/", "/api/", "/healthz")
+# A page that only polls for changes must not keep an idle staff session's cookie alive.
+NO_RENEWAL_PREFIXES = (*SESSIONLESS_PREFIXES, "/board/live/")
 
 
 class KeyConverter(IntegerConverter):
@@ -47,7 +51,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         # A wall display or an API client must not refresh (keep alive) a staff session.
-        if request.path.startswith(SESSIONLESS_PREFIXES):
+        if request.path.startswith(NO_RENEWAL_PREFIXES):
             return False
         return super().should_set_cookie(app, session)
 
@@ -71,10 +75,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         TASKBOARD_TIMEZONE=None,
         TASKBOARD_API_MAX_LIMIT=1000,
         TASKBOARD_TRUSTED_PROXIES=0,
+        TASKBOARD_SESSION_IDLE_HOURS=12,
         MAX_CONTENT_LENGTH=1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,
         PASSWORD_HASH_METHOD="scrypt",
     )
@@ -88,6 +92,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = SessionInterface()
     app.url_map.converters["key"] = KeyConverter
+    app.wsgi_app = ChunkedBodies(
+        app.wsgi_app, limit=app.config["MAX_CONTENT_LENGTH"], api_prefix="/api/"
+    )
     proxies = app.config["TASKBOARD_TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -133,6 +140,14 @@ def _finish_config(app: Flask) -> None:
         cfg["TASKBOARD_TRUSTED_PROXIES"] = int(cfg["TASKBOARD_TRUSTED_PROXIES"])
     except (TypeError, ValueError):
         raise ConfigError("TASKBOARD_TRUSTED_PROXIES must be a whole number.") from None
+    try:
+        idle_hours = float(cfg["TASKBOARD_SESSION_IDLE_HOURS"])
+    except (TypeError, ValueError):
+        idle_hours = 0
+    if not 0 < idle_hours <= 24 * 365:
+        raise ConfigError("TASKBOARD_SESSION_IDLE_HOURS must be a number of hours above 0.")
+    cfg["TASKBOARD_SESSION_IDLE"] = dt.timedelta(hours=idle_hours)
+    cfg["PERMANENT_SESSION_LIFETIME"] = cfg["TASKBOARD_SESSION_IDLE"]
 
 
 def _security_headers(response):
@@ -143,6 +158,8 @@ def _security_headers(response):
     if response.mimetype == "text/html":
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Frame-Options", "DENY")
+        # Pages show patients' names and live data: no browser or proxy may keep a copy.
+        headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -23,14 +23,14 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.before_request
-def load_user() -> None:
-    """Put the signed-in user, if any, on `g.user` (only staff pages need one)."""
+def load_user(active: bool = True) -> None:
+    """Put the signed-in user, if any, on `g.user`; `active`: the user did something."""
     g.user = None
-    user_num = session.get("user_num")
-    if user_num is not None:
-        g.user = services.signed_in_user(user_num=user_num, stamp=session.get("stamp", ""))
-        if g.user is None:
-            session.clear()
+    token = session.get("token")
+    if isinstance(token, str):
+        g.user = services.session_user(token=token, active=active)
+    if g.user is None and session:
+        session.clear()
 
 
 def require_user():
@@ -69,11 +69,18 @@ def login_required(view):
 
 def safe_next(target: str | None) -> str:
     """Return `target` if it is a path on this site, else the board."""
-    parts = urlsplit(target or "")
-    # "//host" and "/\\host" are other sites to a browser, though they start with "/".
-    local = target and target.startswith("/") and not target.startswith(("//", "/\\"))
-    if local and "\\" not in target and not parts.scheme and not parts.netloc:
-        return target
+    target = target or ""
+    # "//host" and "/\\host" are other sites to a browser, though they start with "/"; a
+    # control character (CR, LF) could never go into a Location header.
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and target.isprintable()
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("board.index")
 
 
@@ -97,8 +104,7 @@ def sign_in():
             status = 401
         else:
             session.clear()
-            session["user_num"] = user.user_num
-            session["stamp"] = services.session_stamp(user)
+            session["token"] = services.start_session(user_num=user.user_num)
             session.permanent = True
             return redirect(safe_next(form.next.data))
     elif request.method == "POST":
@@ -108,7 +114,10 @@ def sign_in():
 
 @bp.post("/logout")
 def sign_out():
-    """Sign out."""
+    """Sign out: the session ends on the server, so a copy of its cookie is worthless too."""
+    token = session.get("token")
+    if isinstance(token, str):
+        services.end_session(token=token)
     session.clear()
     return redirect(url_for("auth.sign_in"))
 
@@ -130,7 +139,7 @@ def change_password():
             field_error(form, exc, "new_password")
             status = 400
         else:
-            session["stamp"] = services.session_stamp(user)
+            services.end_other_sessions(user_num=user.user_num, token=session["token"])
             flash("Your password was changed.")
             return redirect(url_for("board.index"))
     elif request.method == "POST":

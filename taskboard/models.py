@@ -238,6 +238,24 @@ class ApiKey(db.Model):
         return f"<ApiKey {self.api_key_num} {self.permission}>"
 
 
+class UserSession(db.Model):
+    """A staff sign-in: the browser's cookie holds a token, only its digest is stored here.
+
+    Signing out deletes the row, so a copied cookie stops working at once; a session idle
+    longer than the office's setting is no longer valid.
+    """
+
+    __tablename__ = "user_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_num: Mapped[int] = mapped_column(Key, ForeignKey("userod.user_num"), index=True)
+    date_time_created: Mapped[dt.datetime]
+    date_time_active: Mapped[dt.datetime] = mapped_column(index=True)
+
+    def __repr__(self) -> str:
+        return f"<UserSession of {self.user_num} active {self.date_time_active}>"
+
+
 class SignInFailure(db.Model):
     """Recent failed sign-ins for one user name or one address, for the sign-in throttle."""
 

@@ -53,18 +53,27 @@ class Fields:
     name: str
     fields: tuple[Field, ...]
     required: tuple[str, ...] = ()
+    # JSON Schema for rules between fields (a service's rule, as the document states it).
+    rules: tuple[dict, ...] = ()
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
 
-    def take(self, name: str, *names: str, required: Iterable[str] = (), **docs: str) -> "Fields":
+    def take(
+        self,
+        name: str,
+        *names: str,
+        required: Iterable[str] = (),
+        rules: Iterable[dict] = (),
+        **docs: str,
+    ) -> "Fields":
         """Return a subset (a request's fields) in the given order, with their own docs."""
         chosen = []
         for wire_name in names:
             picked = self.by_name[wire_name]
             chosen.append(picked.describe(docs[wire_name]) if wire_name in docs else picked)
-        return Fields(name, tuple(chosen), tuple(required))
+        return Fields(name, tuple(chosen), tuple(required), tuple(rules))
 
     def extended(self, name: str, *extra: Field, **kinds: Kind) -> "Fields":
         """Return these fields under another name, some read as other kinds, plus `extra`."""
@@ -105,6 +114,8 @@ class Fields:
         }
         if self.required:
             schema["required"] = list(self.required)
+        if self.rules:
+            schema["allOf"] = list(self.rules)
         return schema
 
     def writer(self, *, columns: Iterable | None = None) -> Callable[[Any, Formats], dict]:

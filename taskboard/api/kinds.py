@@ -71,6 +71,12 @@ class Integer(Kind):
         return {"oneOf": [number, {"type": "string", "pattern": digits, "maxLength": 19}]}
 
 
+# Python's str.isspace() characters, which services' blank check (strip) removes.
+_SPACES = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+NON_BLANK_PATTERN = rf"^[^\u0000]*[^\u0000{_SPACES}][^\u0000]*$"
+
+
 @dataclass(frozen=True)
 class Text(Kind):
     """A string, returned exactly as stored; length limits come from the services."""
@@ -87,10 +93,11 @@ class Text(Kind):
 
     def schema(self, mode: str) -> dict:
         schema: dict = {"type": "string"}
-        if mode == "body" and self.non_blank:
-            schema["pattern"] = r"\S"
-        if mode == "body" and self.max_length is not None:
-            schema["maxLength"] = self.max_length
+        if mode == "body":
+            # The services refuse NUL, and text that strip() leaves empty, where required.
+            schema["pattern"] = NON_BLANK_PATTERN if self.non_blank else NO_NUL_PATTERN
+            if self.max_length is not None:
+                schema["maxLength"] = self.max_length
         return schema
 
 

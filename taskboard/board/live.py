@@ -16,13 +16,15 @@ bp = Blueprint("live", __name__, url_prefix="/board/live")
 @bp.get("/poll")
 def board_poll():
     """Answer 204 if nothing changed since `since`, else the changed rows, tree and next poll."""
-    # A signed session cookie is enough to learn "nothing changed"; the user is only
-    # loaded from the database when there is something to show.
-    if session.get("user_num") is not None:
-        answer = unchanged(services.current_marker())
+    # One query learns both whether the session still holds and whether anything changed;
+    # the user is only loaded when there is something to show. A poll is not activity.
+    token = session.get("token")
+    state = services.poll_board(token=token) if isinstance(token, str) else None
+    if state is not None and state.signed_in:
+        answer = unchanged(state.marker)
         if answer is not None:
             return answer
-    load_user()
+    load_user(active=False)
     if g.user is None:
         response = make_response("", 401)
         response.headers["HX-Redirect"] = url_for("auth.sign_in", next=url_for("board.index"))

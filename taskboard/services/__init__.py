@@ -12,9 +12,7 @@ from .accounts import (
     create_api_key,
     create_user,
     get_user,
-    session_stamp,
     set_api_key_disabled,
-    signed_in_user,
 )
 from .board import (
     STATUS_CHOICES,
@@ -55,6 +53,14 @@ from .kiosks import (
 )
 from .lists import create_task_list, set_task_list_status, update_task_list
 from .notes import NOTE_MAX, add_note, get_note, list_notes, task_notes, update_note
+from .sessions import (
+    BoardPoll,
+    end_other_sessions,
+    end_session,
+    poll_board,
+    session_user,
+    start_session,
+)
 from .tasks import (
     DESCRIPT_MAX,
     DESCRIPT_OVERRIDE_MAX,
@@ -74,6 +80,7 @@ __all__ = [
     "STATUS_CHOICES",
     "TASK_COLUMNS",
     "UNSET",
+    "BoardPoll",
     "BoardRow",
     "Invalid",
     "KioskRow",
@@ -97,6 +104,8 @@ __all__ = [
     "create_user",
     "current_marker",
     "database_ok",
+    "end_other_sessions",
+    "end_session",
     "export_records",
     "find_kiosk",
     "get_note",
@@ -116,14 +125,15 @@ __all__ = [
     "not_found_message",
     "now",
     "patient_appointments",
+    "poll_board",
     "poll_kiosk",
     "priorities",
     "revoke_kiosk_token",
     "search_patients",
-    "session_stamp",
+    "session_user",
     "set_api_key_disabled",
     "set_task_list_status",
-    "signed_in_user",
+    "start_session",
     "store_new_office",
     "task_notes",
     "update_note",

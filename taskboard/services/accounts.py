@@ -95,19 +95,6 @@ def authenticate_user(*, user_name: str, password: str, address: str) -> User:
     raise Invalid("The user name or password is wrong.", "user_name")
 
 
-def session_stamp(user: User) -> str:
-    """Return a value that changes with the user's password, to end other sessions."""
-    return digest(user.password_hash or "")[:16]
-
-
-def signed_in_user(*, user_num: int, stamp: str) -> User | None:
-    """Return the user of a session, unless hidden since or their password changed."""
-    user = find(User, user_num) if isinstance(user_num, int) else None
-    if user is None or user.is_hidden or not hmac.compare_digest(session_stamp(user), stamp):
-        return None
-    return user
-
-
 @writes
 def change_password(*, user_num: int, current_password: str, new_password: str) -> User:
     """Change a user's password after checking the current one."""

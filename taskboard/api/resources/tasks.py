@@ -69,6 +69,20 @@ TASK = Fields(
     ),
 )
 _LINK = "PatNum or AptNum; requires ObjectType. Non-zero for Patient or Appointment, else 0."
+_ZERO = {"anyOf": [{"const": 0}, {"type": "string", "pattern": "^0+$"}]}
+_LINKED = [t.value for t in ObjectType if t != ObjectType.None_]
+# services.tasks.check_link, as the document states it: judged on the body alone.
+LINK_RULES = (
+    {"dependentRequired": {"KeyNum": ["ObjectType"]}},
+    {
+        "if": {"required": ["ObjectType"], "properties": {"ObjectType": {"const": "None"}}},
+        "then": {"properties": {"KeyNum": _ZERO}},
+    },
+    {
+        "if": {"required": ["ObjectType"], "properties": {"ObjectType": {"enum": _LINKED}}},
+        "then": {"required": ["KeyNum"], "properties": {"KeyNum": {"not": _ZERO}}},
+    },
+)
 TASK_CREATE = TASK.take(
     "TaskCreate",
     "TaskListNum",
@@ -80,6 +94,7 @@ TASK_CREATE = TASK.take(
     "PriorityDefNum",
     "DescriptOverride",
     required=("TaskListNum", "Descript", "UserNum"),
+    rules=LINK_RULES,
     TaskListNum="An existing, active task list.",
     Descript="The task text; not blank after trimming.",
     UserNum="An existing user: who creates the task.",
@@ -97,6 +112,7 @@ TASK_UPDATE = TASK.take(
     "DateTimeEntry",
     "PriorityDefNum",
     "DescriptOverride",
+    rules=LINK_RULES,
     Descript="The task text; on a Done task it sets the status to Viewed unless TaskStatus is "
     "also sent.",
     TaskStatus="Done stamps DateTimeFinished; leaving Done clears it.",
