@@ -118,8 +118,7 @@ class Choice(Kind):
     def values(self) -> list[str]:
         return [str(member.value) for member in self.enum_cls]
 
-    def out(self, src: str) -> str:
-        return f"{src}.value"
+    # An enum member or its stored name: orjson writes either as the name.
 
     def schema(self, mode: str) -> dict:
         return {"type": "string", "enum": self.values}

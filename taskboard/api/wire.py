@@ -49,6 +49,8 @@ FORMAT_PATTERN = (
 )
 # The parser reads any digits in the right places, then refuses impossible dates by name.
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}:[0-9]{2})?")
+
+
 class WireError(Exception):
     """A value that does not parse; the message names the field (HTTP 400)."""
 

@@ -68,6 +68,7 @@ from .tasks import (
     create_task,
     get_task,
     get_task_list,
+    get_task_row,
     list_tasks,
     update_task,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "get_note",
     "get_task",
     "get_task_list",
+    "get_task_row",
     "get_user",
     "import_data",
     "kiosk_screen",

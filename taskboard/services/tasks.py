@@ -1,13 +1,15 @@
 """Tasks: every rule of creating, listing and changing a task."""
 
 import datetime as dt
+import functools
 
-from sqlalchemy import Row, select
+from sqlalchemy import Enum, Row, Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import writes
 from ..extensions import db
 from ..models import (
+    MAX_KEY,
     TASK_PRIORITY_CATEGORY,
     Appointment,
     Definition,
@@ -25,7 +27,13 @@ from .errors import Invalid, PreconditionFailed, not_found
 DESCRIPT_MAX = 65_535
 DESCRIPT_OVERRIDE_MAX = 256
 DEFAULT_LIST_WINDOW = dt.timedelta(days=14)
-TASK_COLUMNS = tuple(Task.__table__.columns)
+# The task table's columns as the read paths select them: enums as their stored names,
+# which is what the API writes, so no enum object is made for every value of every row.
+TASK_COLUMNS = tuple(
+    type_coerce(column, String).label(column.key) if isinstance(column.type, Enum) else column
+    for column in Task.__table__.columns
+)
+_ONE_TASK = select(*TASK_COLUMNS).where(Task.__table__.c.task_num == bindparam("task_num"))
 STALE = "{0} no longer matches the task: it changed since it was read."
 
 
@@ -60,21 +68,23 @@ def list_tasks(
         raise Invalid("{0} requires {1}.", "key_num", "object_type")
     if object_type == ObjectType.None_ and key_num:
         raise Invalid("{0} must be 0 when {1} is None.", "key_num", "object_type")
-    table = Task.__table__
-    stmt = select(*TASK_COLUMNS).where(
-        table.c.date_time_original >= (since if since is not None else now() - DEFAULT_LIST_WINDOW)
-    )
-    if task_list_num is not None:
-        stmt = stmt.where(table.c.task_list_num == task_list_num)
-    if object_type is not None:
-        stmt = stmt.where(table.c.object_type == object_type)
-    if key_num is not None:
-        stmt = stmt.where(table.c.key_num == key_num)
-    if task_status is not None:
-        stmt = stmt.where(table.c.task_status == task_status)
-    rows = list(
-        db.session.execute(stmt.order_by(table.c.task_num).offset(offset).limit(limit)).all()
-    )
+    filters = {
+        name: value
+        for name, value in (
+            ("task_list_num", task_list_num),
+            ("object_type", object_type),
+            ("key_num", key_num),
+            ("task_status", task_status),
+        )
+        if value is not None
+    }
+    params = {
+        **filters,
+        "since": since if since is not None else now() - DEFAULT_LIST_WINDOW,
+        "offset": offset,
+        "limit": limit,
+    }
+    rows = list(db.session.execute(_page_of_tasks(frozenset(filters)), params).all())
     if not rows:
         # A row found proves the list (and the patient or appointment) exists; only an
         # empty page must ask whether it is empty because the filter names nothing.
@@ -83,6 +93,27 @@ def list_tasks(
         if task_list_num is not None:
             get_task_list(task_list_num=task_list_num)
     return rows
+
+
+def get_task_row(*, task_num: int) -> Row:
+    """Return one task as a plain row of TASK_COLUMNS, or raise NotFound."""
+    row = None
+    if 0 < task_num <= MAX_KEY:
+        row = db.session.execute(_ONE_TASK, {"task_num": task_num}).first()
+    if row is None:
+        raise not_found("Task", "task_num")
+    return row
+
+
+@functools.cache
+def _page_of_tasks(filters: frozenset[str]) -> Select:
+    """The statement of one page of tasks with these filters, built once per process."""
+    table = Task.__table__
+    stmt = select(*TASK_COLUMNS).where(table.c.date_time_original >= bindparam("since"))
+    for name in ("task_list_num", "object_type", "key_num", "task_status"):
+        if name in filters:
+            stmt = stmt.where(table.c[name] == bindparam(name))
+    return stmt.order_by(table.c.task_num).offset(bindparam("offset")).limit(bindparam("limit"))
 
 
 @writes
