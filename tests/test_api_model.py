@@ -12,6 +12,7 @@ import os
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+import pytest
 from conftest import TEST_ZONE
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -39,7 +40,65 @@ DEFAULT_PRIORITY = 358
 LINKS = [("None", 0), ("Patient", 73), ("Appointment", 755)]
 STATUSES = ["New", "Viewed", "Done"]
 UNKNOWN = 9_000_000_000_000
+DROP = object()
 ZONE = ZoneInfo(TEST_ZONE)
+# Refused requests: (changes to a valid body or query, status, what the message must name).
+INVALID_CREATES = [
+    ({"TaskListNum": DROP}, 400, "TaskListNum"),
+    ({"Descript": DROP}, 400, "Descript"),
+    ({"UserNum": DROP}, 400, "UserNum"),
+    ({"TaskListNum": 76}, 400, "TaskListNum"),
+    ({"TaskListNum": UNKNOWN}, 404, "TaskList not found."),
+    ({"UserNum": UNKNOWN}, 404, "User not found."),
+    ({"Descript": " \t\n"}, 400, "Descript"),
+    ({"Descript": "a\x00b"}, 400, "Descript"),
+    ({"DescriptOverride": "x" * 257}, 400, "DescriptOverride"),
+    ({"KeyNum": 73}, 400, "KeyNum"),
+    ({"ObjectType": "Patient"}, 400, "KeyNum"),
+    ({"ObjectType": "Patient", "KeyNum": 0}, 400, "KeyNum"),
+    ({"ObjectType": "Patient", "KeyNum": UNKNOWN}, 404, "Patient not found."),
+    ({"ObjectType": "Appointment", "KeyNum": 73}, 404, "Appointment not found."),
+    ({"ObjectType": "None", "KeyNum": 73}, 400, "KeyNum"),
+    ({"ObjectType": "patient", "KeyNum": 73}, 400, "ObjectType"),
+    ({"PriorityDefNum": 361}, 400, "PriorityDefNum"),
+    ({"PriorityDefNum": UNKNOWN}, 400, "PriorityDefNum"),
+    ({"UserNum": 1.0}, 400, "UserNum"),
+    ({"UserNum": True}, 400, "UserNum"),
+    ({"TaskListNum": -74}, 400, "TaskListNum"),
+    ({"TaskListNum": "9223372036854775808"}, 400, "TaskListNum"),
+    ({"DateTimeEntry": "2022-02-30 10:00:00"}, 400, "DateTimeEntry"),
+    ({"DateTimeEntry": "10/07/2022"}, 400, "DateTimeEntry"),
+    ({"Descript": 5}, 400, "Descript"),
+]
+INVALID_UPDATES = [
+    ({"KeyNum": 73}, 400, "KeyNum"),
+    ({"ObjectType": "Patient"}, 400, "KeyNum"),
+    ({"ObjectType": "Appointment", "KeyNum": 0}, 400, "KeyNum"),
+    ({"ObjectType": "Patient", "KeyNum": UNKNOWN}, 404, "Patient not found."),
+    ({"ObjectType": "None", "KeyNum": 5}, 400, "KeyNum"),
+    ({"TaskStatus": "Finished"}, 400, "TaskStatus"),
+    ({"Descript": ""}, 400, "Descript"),
+    ({"PriorityDefNum": 361}, 400, "PriorityDefNum"),
+    ({"PriorityDefNum": None}, 400, "PriorityDefNum"),
+    ({"DateTimeEntry": None}, 400, "DateTimeEntry"),
+    ({"DescriptOverride": "x" * 257}, 400, "DescriptOverride"),
+]
+INVALID_NOTES = [
+    ({"Note": " "}, 400, "Note"),
+    ({"Note": DROP}, 400, "Note"),
+    ({"TaskNum": DROP}, 400, "TaskNum"),
+    ({"TaskNum": UNKNOWN}, 404, "Task not found."),
+    ({"UserNum": UNKNOWN}, 404, "User not found."),
+]
+INVALID_PAGES = [
+    ({"Limit": 0}, 400, "Limit"),
+    ({"Offset": -1}, 400, "Offset"),
+    ({"Limit": "ten"}, 400, "Limit"),
+    ({"KeyNum": 73}, 400, "KeyNum"),
+    ({"DateTimeOriginal": "yesterday"}, 400, "DateTimeOriginal"),
+    ({"TaskStatus": "done"}, 400, "TaskStatus"),
+    ({"TaskListNum": UNKNOWN}, 404, "TaskList not found."),
+]
 
 # Any Unicode text but NUL (surrogates cannot be stored, and JSON cannot carry them).
 texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=80)
@@ -139,6 +198,18 @@ def _entry(text: str | None) -> str | None:
     if text is None:
         return None
     return text if len(text) > 10 else f"{text} 00:00:00"
+
+
+def refused_task(changes: dict) -> dict:
+    """Return a POST /tasks body made invalid by `changes` (DROP leaves a field out)."""
+    body = {"TaskListNum": 74, "Descript": "Refused", "UserNum": 1, **changes}
+    return {name: value for name, value in body.items() if value is not DROP}
+
+
+def refused_note(task_num: int, changes: dict) -> dict:
+    """Return a POST /tasknotes body made invalid by `changes` (DROP leaves a field out)."""
+    body = {"TaskNum": task_num, "UserNum": 1, "Note": "Refused", **changes}
+    return {name: value for name, value in body.items() if value is not DROP}
 
 
 def assert_error(response, status: int, fragment: str) -> None:
@@ -252,43 +323,11 @@ class TaskApi(RuleBasedStateMachine):
         self.remember(task_num, expected, response.headers["ETag"])
         return task_num
 
-    @rule(
-        case=st.sampled_from(
-            [
-                ({"TaskListNum": None}, 400, "TaskListNum"),
-                ({"Descript": None}, 400, "Descript"),
-                ({"UserNum": None}, 400, "UserNum"),
-                ({"TaskListNum": 76}, 400, "TaskListNum"),
-                ({"TaskListNum": UNKNOWN}, 404, "TaskList not found."),
-                ({"UserNum": UNKNOWN}, 404, "User not found."),
-                ({"Descript": " \t\n"}, 400, "Descript"),
-                ({"Descript": "a\x00b"}, 400, "Descript"),
-                ({"DescriptOverride": "x" * 257}, 400, "DescriptOverride"),
-                ({"KeyNum": 73}, 400, "KeyNum"),
-                ({"ObjectType": "Patient"}, 400, "KeyNum"),
-                ({"ObjectType": "Patient", "KeyNum": 0}, 400, "KeyNum"),
-                ({"ObjectType": "Patient", "KeyNum": UNKNOWN}, 404, "Patient not found."),
-                ({"ObjectType": "Appointment", "KeyNum": 73}, 404, "Appointment not found."),
-                ({"ObjectType": "None", "KeyNum": 73}, 400, "KeyNum"),
-                ({"ObjectType": "patient", "KeyNum": 73}, 400, "ObjectType"),
-                ({"PriorityDefNum": 361}, 400, "PriorityDefNum"),
-                ({"PriorityDefNum": UNKNOWN}, 400, "PriorityDefNum"),
-                ({"UserNum": 1.0}, 400, "UserNum"),
-                ({"UserNum": True}, 400, "UserNum"),
-                ({"TaskListNum": -74}, 400, "TaskListNum"),
-                ({"TaskListNum": "9223372036854775808"}, 400, "TaskListNum"),
-                ({"DateTimeEntry": "2022-02-30 10:00:00"}, 400, "DateTimeEntry"),
-                ({"DateTimeEntry": "10/07/2022"}, 400, "DateTimeEntry"),
-                ({"Descript": 5}, 400, "Descript"),
-            ]
-        )
-    )
+    @rule(case=st.sampled_from(INVALID_CREATES))
     def create_invalid_task(self, case):
         """A refused POST answers its status, names the field, and stores nothing."""
-        changes, status, fragment = case
-        body = {"TaskListNum": 74, "Descript": "Refused", "UserNum": 1, **changes}
-        body = {name: value for name, value in body.items() if value is not None}
-        assert_error(self.call("POST", "/tasks", body), status, fragment)
+        changes, status, names = case
+        assert_error(self.call("POST", "/tasks", refused_task(changes)), status, names)
 
     @rule(task_num=tasks, data=st.data())
     def update_task(self, task_num, data):
@@ -371,28 +410,13 @@ class TaskApi(RuleBasedStateMachine):
 
     @rule(
         task_num=tasks,
-        case=st.sampled_from(
-            [
-                ({"KeyNum": 73}, 400, "KeyNum"),
-                ({"ObjectType": "Patient"}, 400, "KeyNum"),
-                ({"ObjectType": "Appointment", "KeyNum": 0}, 400, "KeyNum"),
-                ({"ObjectType": "Patient", "KeyNum": UNKNOWN}, 404, "Patient not found."),
-                ({"ObjectType": "None", "KeyNum": 5}, 400, "KeyNum"),
-                ({"TaskStatus": "Finished"}, 400, "TaskStatus"),
-                ({"Descript": ""}, 400, "Descript"),
-                ({"PriorityDefNum": 361}, 400, "PriorityDefNum"),
-                ({"PriorityDefNum": None}, 400, "PriorityDefNum"),
-                ({"DateTimeEntry": None}, 400, "DateTimeEntry"),
-                ({"DescriptOverride": "x" * 257}, 400, "DescriptOverride"),
-            ]
-        ),
+        case=st.sampled_from(INVALID_UPDATES),
         valid=st.sampled_from([{}, {"Descript": "Changed"}, {"TaskStatus": "Done"}]),
     )
     def update_task_invalid(self, task_num, case, valid):
         """A refused PUT changes nothing, not even the valid fields beside the bad one."""
-        changes, status, fragment = case
-        response = self.call("PUT", f"/tasks/{task_num}", {**valid, **changes})
-        assert_error(response, status, fragment)
+        changes, status, names = case
+        assert_error(self.call("PUT", f"/tasks/{task_num}", {**valid, **changes}), status, names)
 
     @rule()
     def update_unknown_task(self):
@@ -432,21 +456,13 @@ class TaskApi(RuleBasedStateMachine):
 
     @rule(
         task_num=tasks,
-        case=st.sampled_from(
-            [
-                ({"Note": " "}, 400, "Note"),
-                ({"Note": None}, 400, "Note"),
-                ({"TaskNum": None}, 400, "TaskNum"),
-                ({"TaskNum": UNKNOWN}, 404, "Task not found."),
-                ({"UserNum": UNKNOWN}, 404, "User not found."),
-            ]
-        ),
+        case=st.sampled_from(INVALID_NOTES),
     )
     def add_invalid_note(self, task_num, case):
-        changes, status, fragment = case
-        body = {"TaskNum": task_num, "UserNum": 1, "Note": "Refused", **changes}
-        body = {name: value for name, value in body.items() if value is not None}
-        assert_error(self.call("POST", "/tasknotes", body), status, fragment)
+        changes, status, names = case
+        assert_error(
+            self.call("POST", "/tasknotes", refused_note(task_num, changes)), status, names
+        )
 
     @rule(task_num=tasks)
     def get_task(self, task_num):
@@ -517,22 +533,11 @@ class TaskApi(RuleBasedStateMachine):
             return office_now() - dt.timedelta(days=14)
         return parse_wire(since if len(since) > 10 else f"{since} 00:00:00")
 
-    @rule(
-        params=st.sampled_from(
-            [
-                ({"Limit": 0}, "Limit"),
-                ({"Offset": -1}, "Offset"),
-                ({"Limit": "ten"}, "Limit"),
-                ({"KeyNum": 73}, "KeyNum"),
-                ({"DateTimeOriginal": "yesterday"}, "DateTimeOriginal"),
-                ({"TaskStatus": "done"}, "TaskStatus"),
-            ]
-        )
-    )
+    @rule(params=st.sampled_from(INVALID_PAGES))
     def page_invalid(self, params):
-        query, fragment = params
+        query, status, names = params
         response = self.call("GET", "/tasks", params={"DateTimeOriginal": SINCE_EVER, **query})
-        assert_error(response, 400, fragment)
+        assert_error(response, status, names)
 
     @invariant()
     def server_matches_model(self):
@@ -562,3 +567,29 @@ def test_task_api_matches_its_model(app, office, write_headers):
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+# The state machine tries these tables at random; each entry is also tried once here.
+@pytest.mark.parametrize(("changes", "status", "names"), INVALID_CREATES)
+def test_each_refused_create(client, office, write_headers, changes, status, names):
+    response = client.post("/api/v1/tasks", json=refused_task(changes), headers=write_headers)
+    assert_error(response, status, names)
+
+
+@pytest.mark.parametrize(("changes", "status", "names"), INVALID_UPDATES)
+def test_each_refused_update(client, make_task, write_headers, changes, status, names):
+    response = client.put(f"/api/v1/tasks/{make_task()}", json=changes, headers=write_headers)
+    assert_error(response, status, names)
+
+
+@pytest.mark.parametrize(("changes", "status", "names"), INVALID_NOTES)
+def test_each_refused_note(client, make_task, write_headers, changes, status, names):
+    body = refused_note(make_task(), changes)
+    assert_error(client.post("/api/v1/tasknotes", json=body, headers=write_headers), status, names)
+
+
+@pytest.mark.parametrize(("query", "status", "names"), INVALID_PAGES)
+def test_each_refused_page(client, office, write_headers, query, status, names):
+    query = {"DateTimeOriginal": SINCE_EVER, **query}
+    response = client.get("/api/v1/tasks", query_string=query, headers=write_headers)
+    assert_error(response, status, names)
