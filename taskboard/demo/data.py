@@ -15,19 +15,21 @@ USERS = (
     (7, "Billing - Tom", 6, 0),
 )
 
-# (DefNum, ItemName, ItemValue, ItemColor, is_hidden, weight of tasks)
+# (DefNum, ItemName, ItemValue, ItemColor, is_hidden, weight of tasks), in Open Dental's usual
+# order (ItemOrder): urgent first. "D" marks the default priority of new tasks, "R" the one
+# of reminders; the colour is the row's colour on the board and the wall display.
 PRIORITIES = (
-    (358, "Normal", "D", "#FFFFFF", False, 76),
-    (359, "High", "", "#FF8C8C", False, 10),
-    (360, "Urgent", "", "#FF5050", False, 3),
-    (361, "Low", "", "#C0DCFF", False, 7),
-    (362, "Reminder", "R", "#FFF5A0", False, 4),
-    (363, "Callback (old)", "", "#D8C8F0", True, 0),
+    (360, "Urgent", "", "#D92D20", False, 3),
+    (359, "High", "", "#F79009", False, 10),
+    (358, "Normal", "D", "#2E90FA", False, 76),
+    (361, "Low", "", "#98A2B3", False, 7),
+    (362, "Reminder", "R", "#7A5AF8", False, 4),
+    (363, "Callback (old)", "", "#D6BBFB", True, 0),
 )
 
 # (TaskListNum, Descript, parent, archived, staff who write its tasks, weight of tasks)
 TASK_LISTS = (
-    (74, "Front Desk", None, False, (2, 2, 6, 1), 20),
+    (74, "Front Desk", None, False, (2, 2, 6, 1), 24),
     (75, "Insurance Verification", 74, False, (2, 7), 14),
     (76, "Recalls", 74, False, (2, 4), 8),
     (77, "Clinical", None, False, (3, 5, 4), 10),
@@ -65,7 +67,8 @@ PATIENTS = (
 )
 # fmt: on
 
-# (list, Descript, short description, what it links to)
+# (list, Descript, short description, what it links to). A short description never names
+# the patient in full (initials at most): it is what a wall display in privacy mode shows.
 PAT, APT = ObjectType.Patient, ObjectType.Appointment
 TEMPLATES = (
     (74, "Call {patient} to confirm appointment on {apt_date}", "Confirm {initials}", APT),
@@ -75,51 +78,51 @@ TEMPLATES = (
         "Resched {initials}",
         APT,
     ),
-    (74, "Update {first}'s phone number to {phone}", "", PAT),
+    (74, "Update {first}'s phone number to {phone}", "New phone {initials}", PAT),
     (74, "Scan new insurance card for {patient}", "Scan ins card", PAT),
-    (74, "Mail new-patient forms to {patient}", "", PAT),
+    (74, "Mail new-patient forms to {patient}", "NP forms {initials}", PAT),
     (74, "{patient} asked for X-rays to be sent to the oral surgeon", "X-ray copy", PAT),
-    (74, "Check weekend voicemail and return calls", "", None),
+    (74, "Check weekend voicemail and return calls", "Voicemail", None),
     (74, "Front desk printer jamming again - call for service", "Printer", None),
     (75, "Call {patient} about insurance verification before {weekday}", "Verify {initials}", PAT),
     (75, "Verify {carrier} benefits for {patient} before {apt_date}", "{carrier}", APT),
-    (75, "{carrier} denied frequency on bitewings for {patient} - check history", "", PAT),
+    (75, "{carrier} denied frequency on bitewings for {patient} - check history", "BW denied", PAT),
     (75, "Get pre-authorization from {carrier} for crown #{tooth} ({patient})", "Pre-auth", PAT),
-    (75, "New patient {patient}: enter {carrier} subscriber info", "", PAT),
+    (75, "New patient {patient}: enter {carrier} subscriber info", "Subscriber info", PAT),
     (76, "Recall: call {patient}, overdue for cleaning since {month}", "Recall {initials}", PAT),
-    (76, "Send recall postcards for next month", "", None),
-    (76, "{patient} declined recall - follow up in 3 months", "", PAT),
-    (76, "Text reminder bounced for {patient} - wrong number?", "", PAT),
-    (77, "Review perio charting for {patient}", "", PAT),
+    (76, "Send recall postcards for next month", "Recall cards", None),
+    (76, "{patient} declined recall - follow up in 3 months", "Recall declined", PAT),
+    (76, "Text reminder bounced for {patient} - wrong number?", "Bad number {initials}", PAT),
+    (77, "Review perio charting for {patient}", "Perio review", PAT),
     (77, "Post-op call to {patient} after extraction #{tooth}", "Post-op call", PAT),
     (77, "Sterilizer spore test due {weekday}", "Spore test", None),
-    (77, "Refill nitrous tank before {weekday}", "", None),
+    (77, "Refill nitrous tank before {weekday}", "Nitrous", None),
     (77, "Rx refill request from {patient} - needs Dr. Patel's OK", "Rx {initials}", PAT),
     (78, "Lab case for {patient} due back {date}", "Lab {initials}", PAT),
     (78, "Call {lab}: crown for {patient} must be back before {apt_date}", "Crown", APT),
-    (78, "Night guard impressions for {patient} sent to {lab}", "", PAT),
-    (78, "{lab} pickup {weekday} - three cases in the box", "", None),
+    (78, "Night guard impressions for {patient} sent to {lab}", "Night guard", PAT),
+    (78, "{lab} pickup {weekday} - three cases in the box", "Lab pickup", None),
     (78, "Shade mismatch on {first}'s bridge - call {lab}", "Remake?", PAT),
-    (79, "{patient} needs fluoride varnish at next visit ({apt_date})", "", APT),
+    (79, "{patient} needs fluoride varnish at next visit ({apt_date})", "Fluoride {initials}", APT),
     (79, "Schedule SRP quadrants for {patient}", "SRP {initials}", PAT),
-    (79, "Ultrasonic scaler in hygiene room 2 is making noise", "", None),
-    (79, "Update perio chart for {patient} - missed at last visit", "", PAT),
+    (79, "Ultrasonic scaler in hygiene room 2 is making noise", "Scaler noise", None),
+    (79, "Update perio chart for {patient} - missed at last visit", "Perio chart", PAT),
     (80, "Send statement to {patient}: balance {amount}", "Stmt {initials}", PAT),
     (80, "{patient} wants a payment plan for {amount}", "Pay plan", PAT),
     (80, "Refund overpayment of {amount} to {patient}", "Refund {initials}", PAT),
-    (80, "Post {carrier} EOBs from today's mail", "", None),
+    (80, "Post {carrier} EOBs from today's mail", "Post EOBs", None),
     (81, "Follow up on {carrier} claim for {patient} from {month}", "Claim {initials}", PAT),
-    (81, "Resubmit {first}'s claim with narrative and X-rays", "", PAT),
-    (81, "{carrier} wants perio chart for {patient}'s SRP claim", "", PAT),
-    (82, "Approve time-off request for {staff}", "", None),
-    (82, "CPR renewal for {staff} before {date}", "", None),
-    (82, "Schedule staff meeting for {weekday}", "", None),
-    (82, "Review {month} production report", "", None),
+    (81, "Resubmit {first}'s claim with narrative and X-rays", "Resubmit claim", PAT),
+    (81, "{carrier} wants perio chart for {patient}'s SRP claim", "SRP claim", PAT),
+    (82, "Approve time-off request for {staff}", "Time off", None),
+    (82, "CPR renewal for {staff} before {date}", "CPR renewal", None),
+    (82, "Schedule staff meeting for {weekday}", "Staff meeting", None),
+    (82, "Review {month} production report", "Production", None),
     (82, "Complaint from {patient} about wait time - call back", "Complaint", PAT),
-    (83, "Re-order cleaning supplies", "", None),
-    (83, "Re-order {supply}", "", None),
-    (83, "Return damaged box of {supply} to {vendor}", "", None),
-    (83, "Compare {vendor} pricing on {supply}", "", None),
+    (83, "Re-order cleaning supplies", "Cleaning supplies", None),
+    (83, "Re-order {supply}", "Re-order", None),
+    (83, "Return damaged box of {supply} to {vendor}", "Return {vendor}", None),
+    (83, "Compare {vendor} pricing on {supply}", "Pricing", None),
 )
 NOTES = (
     "Left voicemail for {first}.",

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from taskboard.demo.data import PRIORITIES
 from tests.browser.server import sign_in
 
 ADMIN = 1
@@ -428,7 +429,8 @@ def test_edit_task_short_description_and_priority(signed_in_page: Page, live_ser
     the_row = row(page, task_num)
     expect(the_row.locator("a.descript")).to_have_text(shorter)
     expect(the_row.locator(".priority")).to_have_text("High")
-    expect(the_row).to_have_attribute("style", re.compile(r"--priority:\s*#FF8C8C", re.I))
+    high = next(color for num, _, _, color, _, _ in PRIORITIES if num == 359)
+    expect(the_row).to_have_attribute("style", re.compile(rf"--priority:\s*{high}", re.I))
     task = get_task(live_server, task_num)
     assert (task["DescriptOverride"], task["PriorityDefNum"]) == (shorter, 359)
     expect_no_reload(page)
