@@ -8,7 +8,8 @@ from flask import Flask, current_app, url_for
 from flask_migrate import upgrade
 
 from . import services
-from .api.transfer import export_document, import_label, parse_import_document
+from .api.document import ImportFile, write_document
+from .api.transfer import import_label
 from .api.wire import WireError
 from .demo import seed_demo
 from .models import Permission
@@ -56,7 +57,7 @@ def init_db() -> None:
 def import_data_command(file: Path) -> None:
     """Load Open Dental-shaped records from FILE, keeping their keys; all or nothing."""
     try:
-        counts = services.import_data(batch=parse_import_document(file.read_bytes()))
+        counts = services.import_data(document=ImportFile(file))
     except WireError as exc:
         raise click.ClickException(f"Nothing was imported. {exc.message}") from None
     except services.ServiceError as exc:
@@ -70,10 +71,11 @@ def import_data_command(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_data_command(file: Path) -> None:
     """Write every record to FILE as an import-data document (it holds password digests)."""
-    records = services.export_records()
-    file.write_bytes(export_document(records))
-    file.chmod(0o600)
-    summary = ", ".join(f"{len(rows)} {kind}" for kind, rows in records.items() if rows)
+    file.touch(0o600)
+    file.chmod(0o600)  # before any digest is in it
+    with file.open("wb") as out:
+        counts = write_document(out)
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items() if count)
     click.echo(f"Exported {summary or 'nothing'} to {file}.")
 
 

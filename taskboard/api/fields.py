@@ -13,6 +13,7 @@ from typing import Any
 from .kinds import Date, DateTime, Integer, Kind
 from .wire import Formats
 
+_MISSING = object()
 DATE_NOTE = 'Default format "yyyy-MM-dd" ("0001-01-01" means no date); DateFormatString changes it.'
 DATE_TIME_NOTE = (
     'Default format "yyyy-MM-dd HH:mm:ss" ("0001-01-01 00:00:00" means no date-time); '
@@ -89,6 +90,28 @@ class Fields:
             for f in self.fields
             if f.name in source and not f.kind.read_only
         }
+
+    def reader(self) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+        """Compile a function doing what `parse` does, with each kind's fast path inline.
+
+        An import document holds a million records; one generated function per resource
+        reads one in a few microseconds, where calling each kind's parser takes 20.
+        """
+        lines = ["def read(source):", "    out = {}", "    get = source.get"]
+        namespace: dict[str, Any] = {"MISSING": _MISSING}
+        for index, f in enumerate(self.fields):
+            if f.kind.read_only:
+                continue
+            namespace[f"K{index}"] = f.kind
+            lines += [
+                f"    v = get({f.name!r}, MISSING)",
+                "    if v is not MISSING:",
+                f"        out[{f.attr!r}] = {f.kind.reads('v', f'K{index}', f.name)}",
+            ]
+        lines.append("    return out")
+        code = "\n".join(lines) + "\n"
+        exec(compile(code, f"<reader of {self.name}>", "exec"), namespace)
+        return namespace["read"]
 
     def labels(self) -> dict[str, str]:
         """Return {attribute: wire name}, to name fields in error messages (first name wins)."""

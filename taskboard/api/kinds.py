@@ -7,7 +7,7 @@ schema in a response, a body or a query string.
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import MAX_KEY
@@ -38,6 +38,13 @@ class Kind:
         """Return a Python expression writing the value held by expression `src`."""
         return src
 
+    def reads(self, src: str, me: str, name: str) -> str:
+        """Return a Python expression parsing the value in variable `src` (the kind is `me`).
+
+        The same as `parse`; kinds add a fast path for the value a document usually holds.
+        """
+        return f"{me}.parse({src}, {name!r})"
+
     def names(self) -> dict[str, Any]:
         """Return the names the expressions of `out` use."""
         return {}
@@ -62,6 +69,10 @@ class Integer(Kind):
 
     def out(self, src: str) -> str:
         return f"({src} or 0)" if self.none_is_zero else src
+
+    def reads(self, src: str, me: str, name: str) -> str:
+        fast = f"{src}.__class__ is int and {self.minimum} <= {src} <= {MAX_KEY}"
+        return f"({src} if {fast} else {me}.parse({src}, {name!r}))"
 
     def schema(self, mode: str) -> dict:
         number = {"type": "integer", "minimum": self.minimum, "maximum": MAX_KEY}
@@ -91,6 +102,9 @@ class Text(Kind):
     def out(self, src: str) -> str:
         return f'({src} or "")' if self.none_is_empty else src
 
+    def reads(self, src: str, me: str, name: str) -> str:
+        return f"({src} if {src}.__class__ is str else {me}.parse({src}, {name!r}))"
+
     def schema(self, mode: str) -> dict:
         schema: dict = {"type": "string"}
         if mode == "body":
@@ -107,6 +121,10 @@ class Choice(Kind):
 
     enum_cls: type[enum.Enum]
     refusal: str = "{name} must be one of {values}."
+    members: dict[str, enum.Enum] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "members", {m.value: m for m in self.enum_cls})
 
     def parse(self, value: Any, name: str) -> enum.Enum:
         for member in self.enum_cls:
@@ -117,6 +135,12 @@ class Choice(Kind):
     @property
     def values(self) -> list[str]:
         return [str(member.value) for member in self.enum_cls]
+
+    def reads(self, src: str, me: str, name: str) -> str:
+        return (
+            f"({me}.members[{src}] if {src}.__class__ is str and {src} in {me}.members "
+            f"else {me}.parse({src}, {name!r}))"
+        )
 
     # An enum member or its stored name: orjson writes either as the name.
 
@@ -133,6 +157,12 @@ class Boolean(Kind):
 
     def out(self, src: str) -> str:
         return f'("true" if {src} else "false")'
+
+    def reads(self, src: str, me: str, name: str) -> str:
+        return (
+            f'(True if {src} == "true" else False if {src} == "false" '
+            f"else {me}.parse({src}, {name!r}))"
+        )
 
     def schema(self, mode: str) -> dict:
         if mode == "out":
@@ -184,6 +214,10 @@ class Nullable(Kind):
 
     def out(self, src: str) -> str:
         return self.inner.out(src)
+
+    def reads(self, src: str, me: str, name: str) -> str:
+        inner = self.inner.reads(src, f"{me}.inner", name)
+        return f"(None if (parsed := {inner}) == {me}.empty else parsed)"
 
     def schema(self, mode: str) -> dict:
         return self.inner.schema(mode)

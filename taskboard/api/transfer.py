@@ -6,10 +6,6 @@ kinds that only Taskboard has: password and key digests, admin flags, default pr
 displays. In the document Open Dental's "none" values (0, 0001-01-01) stand for NULL.
 """
 
-import json
-
-import orjson
-
 from ..models import Permission
 from .fields import Field, Fields
 from .kinds import (
@@ -24,7 +20,6 @@ from .kinds import (
     Text,
 )
 from .resources import DEFINITION, TASK, TASK_LIST, TASK_NOTE, TEXT, USEROD
-from .wire import Formats, WireError, _reject_constant
 
 KINDS: dict[str, Fields] = {
     "definitions": DEFINITION.extended(
@@ -103,47 +98,15 @@ KINDS: dict[str, Fields] = {
         ),
     ),
 }
-_WRITERS = {kind: fields.writer() for kind, fields in KINDS.items()}
+# The compiled record readers, and writers of a kind's table rows (by column position).
+READERS = {kind: fields.reader() for kind, fields in KINDS.items()}
 
 
-def parse_import_document(data: bytes) -> dict[str, list[tuple[str, dict]]]:
-    """Parse an import-data document into {kind: [(record label, attributes)]}."""
-    try:
-        document = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise WireError(f"The file is not valid JSON: {exc}.") from None
-    if not isinstance(document, dict):
-        raise WireError("The file must hold one JSON object.")
-    unknown = sorted(set(document) - set(KINDS))
-    if unknown:
-        raise WireError(f"Unknown record kind {unknown[0]!r}; expected {', '.join(KINDS)}.")
-    batch: dict[str, list[tuple[str, dict]]] = {}
-    for kind, fields in KINDS.items():
-        records = document.get(kind, [])
-        if not isinstance(records, list):
-            raise WireError(f"{kind} must be a list of records.")
-        key_name = fields.fields[0].name
-        batch[kind] = []
-        for index, record in enumerate(records):
-            label = f"{kind}[{index}]"
-            if not isinstance(record, dict):
-                raise WireError(f"{label}: each record must be a JSON object.")
-            if isinstance(record.get(key_name), int | str):
-                label += f" ({key_name} {record[key_name]})"
-            if key_name not in record:
-                raise WireError(f"{label}: {key_name} is required.")
-            try:
-                batch[kind].append((label, fields.parse(record)))
-            except WireError as exc:
-                raise WireError(f"{label}: {exc.message}") from None
-    return batch
+def _writer(fields: Fields):
+    return lambda columns: fields.writer(columns=columns)
 
 
-def export_document(records: dict[str, list]) -> bytes:
-    """Write every record in the import-data format, as indented JSON."""
-    fmt = Formats()
-    document = {kind: [_WRITERS[kind](row, fmt) for row in rows] for kind, rows in records.items()}
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2)
+WRITERS = {kind: _writer(fields) for kind, fields in KINDS.items()}
 
 
 def import_label(attr: str) -> str:

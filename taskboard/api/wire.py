@@ -106,12 +106,7 @@ def parse_date_time(value: Any, field: str) -> dt.datetime:
     if match is None:
         raise WireError(f"{field} must be a date-time in the format yyyy-MM-dd HH:mm:ss.")
     try:
-        date = dt.datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]))
-        if len(value) == 10:
-            return date
-        return date.replace(
-            hour=int(value[11:13]), minute=int(value[14:16]), second=int(value[17:19])
-        )
+        return dt.datetime.fromisoformat(value)  # the pattern leaves it nothing else to accept
     except ValueError:
         raise WireError(f"{field} is not a valid date-time.") from None
 

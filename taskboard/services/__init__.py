@@ -39,7 +39,7 @@ from .errors import (
     Throttled,
     not_found_message,
 )
-from .importer import export_records, import_data
+from .importer import Chunk, export_rows, import_data
 from .kiosks import (
     LABEL_MAX,
     KioskRow,
@@ -83,6 +83,7 @@ __all__ = [
     "UNSET",
     "BoardPoll",
     "BoardRow",
+    "Chunk",
     "Invalid",
     "KioskRow",
     "KioskScreen",
@@ -107,7 +108,7 @@ __all__ = [
     "database_ok",
     "end_other_sessions",
     "end_session",
-    "export_records",
+    "export_rows",
     "find_kiosk",
     "get_note",
     "get_task",

@@ -1,9 +1,17 @@
-"""Importing Open Dental records, keeping their primary keys, all or nothing."""
+"""Importing Open Dental records, keeping their primary keys, all or nothing.
+
+A document of a million tasks is read as a stream of chunks (`Chunk`), each checked with
+the services' own rules in one batch and stored with one executemany (`loading`), all in
+one transaction. Records are stored kind by kind in the order below, so that what a
+record refers to is stored first; a document that lists its kinds in another order is
+read once per kind instead.
+"""
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Column, Row, select
 
 from ..database import writes
 from ..extensions import db
@@ -19,9 +27,10 @@ from ..models import (
     User,
 )
 from .accounts import check_user_name
-from .common import DATABASE, advance_sequences, check_text, find, now
-from .errors import Invalid, ServiceError, literal, not_found
+from .common import Known, advance_sequences, check_text, now
+from .errors import Invalid, ServiceError, not_found
 from .lists import check_list_name, check_parent
+from .loading import Chunk, ImportFailed, Kind, parents_first, store_chunk, whole_lists
 from .notes import check_note
 from .tasks import (
     check_descript,
@@ -31,62 +40,101 @@ from .tasks import (
     default_priority_num,
 )
 
-Batch = dict[str, list[tuple[str, dict]]]
+__all__ = ["Chunk", "Document", "ImportFailed", "export_rows", "import_data"]
+
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-class ImportFailed(Invalid):
-    """A record of the import document is invalid; the message names it."""
+class Document(Protocol):
+    """An import document that can be read more than once, as chunks of records."""
+
+    def chunks(self, kind: str | None = None) -> Iterator[Chunk]:
+        """Yield the document's chunks in its order; with `kind`, only that kind's."""
+        ...
+
+
+class _OutOfOrder(Exception):
+    """The document lists a kind after one that may refer to it."""
+
+
+def import_data(*, document: Document) -> dict[str, int]:
+    """Insert or update every record by its key in one transaction; return counts per kind.
+
+    On an invalid record nothing is stored and ImportFailed names it; a record that does
+    not parse (the reader's error) is named in preference, as it was when the whole
+    document was parsed before anything was checked.
+    """
+    try:
+        return _import_in_order(document)
+    except _OutOfOrder:
+        return _import_kind_by_kind(document)
 
 
 @writes
-def import_data(*, batch: Batch) -> dict[str, int]:
-    """Insert or update every record by its key in one transaction; return counts per kind."""
-    counts: dict[str, int] = {}
-    for kind, (model, prepare) in _KINDS.items():
-        records = batch.get(kind, [])
-        if kind == "tasklists":
-            records = _parents_first(records)
-        for label, attrs in records:
-            try:
-                _upsert(model, prepare(dict(attrs)))
-            except ServiceError as exc:
-                raise ImportFailed(f"{literal(label)}: {exc.template}", *exc.fields) from None
-            db.session.flush()
-        counts[kind] = len(records)
+def _import_in_order(document: Document) -> dict[str, int]:
+    counts = dict.fromkeys(KINDS, 0)
+    chunks = whole_lists(document.chunks(), "tasklists")
+    rank = -1
+    try:
+        for chunk in chunks:
+            rank = _check_order(chunk.kind, rank)
+            _store(chunk)
+            counts[chunk.kind] += len(chunk.records)
+    except ServiceError:
+        for chunk in chunks:  # the rest of the document may be out of order, or not parse
+            rank = _check_order(chunk.kind, rank)
+        raise
     advance_sequences()
     return counts
 
 
-def _upsert(model, attrs: dict) -> None:
-    key_attr = model.__mapper__.primary_key[0].key
-    row = find(model, attrs[key_attr])
-    if row is None:
-        row = model(**{**_defaults(model), **attrs})
-        db.session.add(row)
+def _check_order(kind: str, rank: int) -> int:
+    if _RANK[kind] < rank:
+        raise _OutOfOrder(kind)
+    return _RANK[kind]
+
+
+@writes
+def _import_kind_by_kind(document: Document) -> dict[str, int]:
+    counts = dict.fromkeys(KINDS, 0)
+    try:
+        for kind in KINDS:
+            for chunk in whole_lists(document.chunks(kind), "tasklists"):
+                _store(chunk)
+                counts[kind] += len(chunk.records)
+    except ServiceError:
+        for _chunk in document.chunks():  # a record that does not parse is named first
+            pass
+        raise
+    advance_sequences()
+    return counts
+
+
+def _store(chunk: Chunk) -> None:
+    kind = KINDS[chunk.kind]
+    if chunk.kind in ONE_BY_ONE:
+        for index, attrs in enumerate(chunk.records):
+            store_chunk(kind, Chunk(chunk.kind, [attrs], lambda _, i=index: chunk.label(i)))
+    elif chunk.kind == "tasklists":
+        order = parents_first(chunk.records, chunk.label)
+        records = [chunk.records[index] for index in order]
+        store_chunk(kind, Chunk(chunk.kind, records, lambda i: chunk.label(order[i])))
     else:
-        for key, value in attrs.items():
-            setattr(row, key, value)
+        store_chunk(kind, chunk)
 
 
-def _defaults(model) -> dict:
+def _task_defaults() -> dict:
     stamp = now()
-    if model is Task:
-        return {
-            "date_time_entry": stamp,
-            "date_time_original": stamp,
-            "sec_date_t_edit": stamp,
-            "priority_def_num": default_priority_num(),
-        }
-    if model is TaskList:
-        return {"date_time_entry": stamp}
-    if model is TaskNote:
-        return {"date_time_note": stamp}
-    return {}
+    return {
+        "date_time_entry": stamp,
+        "date_time_original": stamp,
+        "sec_date_t_edit": stamp,
+        "priority_def_num": default_priority_num(),
+    }
 
 
-def _prepare_definition(attrs: dict) -> dict:
+def _prepare_definition(attrs: dict, known: Known, exists: bool) -> dict:
     if "category" not in attrs:
         raise Invalid("{0} is required.", "category")
     check_text(attrs.get("item_name"), "item_name", max_length=255)
@@ -95,36 +143,35 @@ def _prepare_definition(attrs: dict) -> dict:
     return attrs
 
 
-def _prepare_user(attrs: dict) -> dict:
+def _prepare_user(attrs: dict, known: Known, exists: bool) -> dict:
     check_user_name(attrs.get("user_name"), attrs["user_num"])
     return attrs
 
 
-def _prepare_task_list(attrs: dict) -> dict:
+def _prepare_task_list(attrs: dict, known: Known, exists: bool) -> dict:
     check_list_name(attrs.get("descript"))
     if attrs.get("parent_num") is not None:
-        check_parent(attrs["parent_num"])
+        check_parent(attrs["parent_num"], known)
     return attrs
 
 
-def _prepare_patient(attrs: dict) -> dict:
+def _prepare_patient(attrs: dict, known: Known, exists: bool) -> dict:
     for attr in ("l_name", "f_name", "preferred"):
         if attr in attrs:
             check_text(attrs[attr], attr, max_length=100, required=attr == "l_name")
     return attrs
 
 
-def _prepare_appointment(attrs: dict) -> dict:
-    if not DATABASE.has(Patient, attrs.get("pat_num", 0)):
+def _prepare_appointment(attrs: dict, known: Known, exists: bool) -> dict:
+    if not known.has(Patient, attrs.get("pat_num", 0)):
         raise not_found("Patient", "pat_num")
     if "apt_date_time" not in attrs:
         raise Invalid("{0} is required.", "apt_date_time")
     return attrs
 
 
-def _prepare_task(attrs: dict) -> dict:
-    existing = find(Task, attrs["task_num"])
-    if existing is None:
+def _prepare_task(attrs: dict, known: Known, exists: bool) -> dict:
+    if not exists:
         for attr in ("task_list_num", "user_num"):
             if attr not in attrs:
                 raise Invalid("{0} is required.", attr)
@@ -133,29 +180,29 @@ def _prepare_task(attrs: dict) -> dict:
         check_descript(attrs["descript"])
     if "descript_override" in attrs:
         check_descript_override(attrs["descript_override"])
-    if "task_list_num" in attrs and not DATABASE.has(TaskList, attrs["task_list_num"]):
+    if "task_list_num" in attrs and not known.has(TaskList, attrs["task_list_num"]):
         raise not_found("TaskList", "task_list_num")
-    if "user_num" in attrs and not DATABASE.has(User, attrs["user_num"]):
+    if "user_num" in attrs and not known.has(User, attrs["user_num"]):
         raise not_found("User", "user_num")
     if "object_type" in attrs or "key_num" in attrs:
         attrs["object_type"], attrs["key_num"] = check_link(
-            attrs.get("object_type"), attrs.get("key_num")
+            attrs.get("object_type"), attrs.get("key_num"), known
         )
     if attrs.get("priority_def_num") is not None:
-        check_priority(attrs["priority_def_num"])
+        check_priority(attrs["priority_def_num"], known)
     return attrs
 
 
-def _prepare_note(attrs: dict) -> dict:
-    if not DATABASE.has(Task, attrs.get("task_num", 0)):
+def _prepare_note(attrs: dict, known: Known, exists: bool) -> dict:
+    if not known.has(Task, attrs.get("task_num", 0)):
         raise not_found("Task", "task_num")
-    if not DATABASE.has(User, attrs.get("user_num", 0)):
+    if not known.has(User, attrs.get("user_num", 0)):
         raise not_found("User", "user_num")
     check_note(attrs.get("note"))
     return attrs
 
 
-def _prepare_api_key(attrs: dict) -> dict:
+def _prepare_api_key(attrs: dict, known: Known, exists: bool) -> dict:
     for attr in ("developer_key_hash", "customer_key_hash"):
         if not _DIGEST.fullmatch(attrs.get(attr, "")):
             raise Invalid("{0} must be a SHA-256 digest in hexadecimal.", attr)
@@ -165,7 +212,7 @@ def _prepare_api_key(attrs: dict) -> dict:
     return attrs
 
 
-def _prepare_kiosk_token(attrs: dict) -> dict:
+def _prepare_kiosk_token(attrs: dict, known: Known, exists: bool) -> dict:
     if not _DIGEST.fullmatch(attrs.get("token_hash", "")):
         raise Invalid("{0} must be a SHA-256 digest in hexadecimal.", "token_hash")
     nums = attrs.get("task_list_nums", "")
@@ -175,48 +222,52 @@ def _prepare_kiosk_token(attrs: dict) -> dict:
     return attrs
 
 
-_KINDS: dict[str, tuple[type, Callable[[dict], dict]]] = {
-    "definitions": (Definition, _prepare_definition),
-    "userods": (User, _prepare_user),
-    "tasklists": (TaskList, _prepare_task_list),
-    "patients": (Patient, _prepare_patient),
-    "appointments": (Appointment, _prepare_appointment),
-    "tasks": (Task, _prepare_task),
-    "tasknotes": (TaskNote, _prepare_note),
-    "apikeys": (ApiKey, _prepare_api_key),
-    "kiosktokens": (KioskToken, _prepare_kiosk_token),
+# In the order they are stored: each kind only refers to kinds above it (and lists to lists).
+KINDS: dict[str, Kind] = {
+    "definitions": Kind(Definition, _prepare_definition),
+    "userods": Kind(User, _prepare_user),
+    "tasklists": Kind(
+        TaskList,
+        _prepare_task_list,
+        {TaskList: ("parent_num",)},
+        lambda: {"date_time_entry": now()},
+    ),
+    "patients": Kind(Patient, _prepare_patient),
+    "appointments": Kind(Appointment, _prepare_appointment, {Patient: ("pat_num",)}),
+    "tasks": Kind(
+        Task,
+        _prepare_task,
+        {
+            TaskList: ("task_list_num",),
+            User: ("user_num",),
+            Definition: ("priority_def_num",),
+            Patient: ("key_num",),
+            Appointment: ("key_num",),
+        },
+        _task_defaults,
+    ),
+    "tasknotes": Kind(
+        TaskNote,
+        _prepare_note,
+        {Task: ("task_num",), User: ("user_num",)},
+        lambda: {"date_time_note": now()},
+    ),
+    "apikeys": Kind(ApiKey, _prepare_api_key),
+    "kiosktokens": Kind(KioskToken, _prepare_kiosk_token),
 }
+_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
+# Kinds whose rules compare a record with the ones before it (unique names, parents,
+# unique key pairs): stored one record at a time, or (lists) all at once, parents first.
+ONE_BY_ONE = frozenset(("userods", "apikeys", "kiosktokens"))
 
 
-def export_records() -> dict[str, list]:
-    """Return every record an office move needs, each kind ordered by its key."""
-    records = {}
-    for kind, (model, _prepare) in _KINDS.items():
-        key = model.__mapper__.primary_key[0]
-        records[kind] = list(db.session.scalars(select(model).order_by(key)))
-    return records
+def export_rows(kind: str, chunk_size: int = 5000) -> tuple[list[Column], Iterator[list[Row]]]:
+    """Return the table columns of `kind` and its rows in chunks, ordered by key.
 
-
-def _parents_first(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-    """Order task lists so each parent is stored before its children."""
-    by_num = {attrs["task_list_num"]: (label, attrs) for label, attrs in records}
-    ordered: list[tuple[str, dict]] = []
-    state: dict[int, str] = {}
-
-    def visit(num: int) -> None:
-        if state.get(num) == "done":
-            return
-        label, attrs = by_num[num]
-        if state.get(num) == "visiting":
-            raise ImportFailed(
-                f"{literal(label)}: {{0}} makes a cycle of task lists.", "parent_num"
-            )
-        state[num] = "visiting"
-        if attrs.get("parent_num") in by_num:
-            visit(attrs["parent_num"])
-        state[num] = "done"
-        ordered.append((label, attrs))
-
-    for num in by_num:
-        visit(num)
-    return ordered
+    Rows are fetched in chunks (a server-side cursor where the database has one), so
+    memory stays flat however large the office.
+    """
+    table = KINDS[kind].model.__table__
+    key = next(iter(table.primary_key.columns))
+    result = db.session.execute(select(table).order_by(key).execution_options(yield_per=chunk_size))
+    return list(table.columns), (list(part) for part in result.partitions())

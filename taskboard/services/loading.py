@@ -1,0 +1,186 @@
+"""Storing one chunk of imported records: checked in a batch, then written in a batch.
+
+The rules are the services' own check functions; what they need to know about other
+rows (does task list 74 exist? is definition 359 a priority?) comes from `Preloaded`,
+which asks the database once per chunk for every key the chunk refers to, instead of
+once per record.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Definition
+from .bulk import insert_rows
+from .common import DATABASE, Known
+from .errors import Invalid, ServiceError, literal
+
+IN_CHUNK = 5000  # keys per IN (...) list, within every database's parameter limit
+
+
+class ImportFailed(Invalid):
+    """A record of the import document is invalid; the message names it."""
+
+
+@dataclass
+class Chunk:
+    """Consecutive records of one kind of an import document, parsed into attributes."""
+
+    kind: str
+    records: list[dict]
+    label: Callable[[int], str]  # the record's name in the document, by its index here
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of record is checked and stored."""
+
+    model: type
+    prepare: Callable[[dict, Known, bool], dict]  # (attributes, known rows, exists) -> row
+    refers: dict[type, tuple[str, ...]] = field(default_factory=dict)
+    defaults: Callable[[], dict] = dict
+
+
+class Preloaded(Known):
+    """The rules' view of other rows, read in bulk for one chunk of records."""
+
+    def __init__(self) -> None:
+        self.keys: dict[type, set[int]] = {}
+        self.categories: dict[int, int] = {}
+
+    def load(self, model: type, wanted: Iterable) -> None:
+        """Read which of the keys `wanted` exist in `model`'s table."""
+        column = model.__mapper__.primary_key[0]
+        found = self.keys.setdefault(model, set())
+        for part in _parts(sorted({key for key in wanted if isinstance(key, int)})):
+            if model is Definition:
+                rows = db.session.execute(
+                    select(column, Definition.category).where(column.in_(part))
+                ).all()
+                self.categories.update({num: category for num, category in rows})
+                found.update(num for num, _ in rows)
+            else:
+                found.update(db.session.scalars(select(column).where(column.in_(part))))
+
+    def add(self, model: type, key: int, category: int | None = None) -> None:
+        """Count a row stored (or about to be) by this import as existing."""
+        self.keys.setdefault(model, set()).add(key)
+        if category is not None:
+            self.categories[key] = category
+
+    def has(self, model, key: int) -> bool:
+        keys = self.keys.get(model)
+        return DATABASE.has(model, key) if keys is None else key in keys
+
+    def category(self, def_num: int) -> int | None:
+        if Definition not in self.keys:
+            return DATABASE.category(def_num)
+        return self.categories.get(def_num)
+
+
+def store_chunk(kind: Kind, chunk: Chunk) -> None:
+    """Check every record of `chunk` with the services' rules, then store them all."""
+    model = kind.model
+    key_attr = model.__mapper__.primary_key[0].key
+    keys = [attrs[key_attr] for attrs in chunk.records]
+    if len(set(keys)) < len(keys):
+        # A key twice in one chunk: store one record at a time, so the later updates it.
+        for index, attrs in enumerate(chunk.records):
+            store_chunk(kind, Chunk(chunk.kind, [attrs], lambda _i, n=index: chunk.label(n)))
+        return
+    known = Preloaded()
+    known.load(model, keys)
+    existing = set(known.keys[model])
+    for other, attrs in kind.refers.items():
+        known.load(other, (record.get(attr) for record in chunk.records for attr in attrs))
+    new_rows, updates = [], []
+    defaults = kind.defaults() if len(existing) < len(keys) else {}
+    for index, attrs in enumerate(chunk.records):
+        key = attrs[key_attr]
+        try:
+            row = kind.prepare(dict(attrs), known, key in existing)
+        except ServiceError as exc:
+            raise ImportFailed(
+                f"{literal(chunk.label(index))}: {exc.template}", *exc.fields
+            ) from None
+        known.add(model, key, row.get("category"))
+        if key in existing:
+            updates.append(row)
+        else:
+            new_rows.append({**defaults, **row})
+    insert_rows(model, new_rows)
+    if updates:
+        _update(model, key_attr, updates)
+
+
+def _update(model: type, key_attr: str, rows: Sequence[dict]) -> None:
+    """Update existing rows through the ORM, so ETags and the change marker move as in
+    any edit (only where a value really changed); one flush for the chunk."""
+    column = model.__mapper__.primary_key[0]
+    stored = {
+        getattr(obj, key_attr): obj
+        for obj in db.session.scalars(select(model).where(column.in_([r[key_attr] for r in rows])))
+    }
+    for row in rows:
+        obj = stored[row[key_attr]]
+        for attr, value in row.items():
+            setattr(obj, attr, value)
+    db.session.flush()
+    for obj in stored.values():
+        db.session.expunge(obj)  # memory stays flat however many rows a document updates
+
+
+def parents_first(records: list[dict], label) -> list[int]:
+    """Return the indexes of task-list records so each parent comes before its children."""
+    by_num = {attrs["task_list_num"]: index for index, attrs in enumerate(records)}
+    ordered: list[int] = []
+    state: dict[int, str] = {}
+
+    def visit(num: int) -> None:
+        if state.get(num) == "done":
+            return
+        index = by_num[num]
+        if state.get(num) == "visiting":
+            raise ImportFailed(
+                f"{literal(label(index))}: {{0}} makes a cycle of task lists.", "parent_num"
+            )
+        state[num] = "visiting"
+        parent = records[index].get("parent_num")
+        if parent in by_num:
+            visit(parent)
+        state[num] = "done"
+        ordered.append(index)
+
+    for num in by_num:
+        visit(num)
+    return ordered
+
+
+def whole_lists(chunks: Iterator[Chunk], kind: str) -> Iterator[Chunk]:
+    """Join the consecutive chunks of `kind` into one chunk (its rules need all at once)."""
+    held: list[tuple[Chunk, int]] = []
+    for chunk in chunks:
+        if chunk.kind != kind:
+            if held:
+                yield _joined(held)
+                held = []
+            yield chunk
+            continue
+        held.extend((chunk, index) for index in range(len(chunk.records)))
+    if held:
+        yield _joined(held)
+
+
+def _joined(held: list[tuple[Chunk, int]]) -> Chunk:
+    return Chunk(
+        held[0][0].kind,
+        [chunk.records[index] for chunk, index in held],
+        lambda i: held[i][0].label(held[i][1]),
+    )
+
+
+def _parts(keys: list) -> Iterable[list]:
+    for start in range(0, len(keys), IN_CHUNK):
+        yield keys[start : start + IN_CHUNK]
