@@ -48,7 +48,7 @@ FORMAT_PATTERN = (
     "^(?:" + "|".join(f"{token}(?!{token[0]})" for token in _TOKEN_NAMES) + r"|[/:., -])*$"
 )
 # The parser reads any digits in the right places, then refuses impossible dates by name.
-_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}:[0-9]{2})?")
+DATE_TIME_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}:[0-9]{2})?")
 
 
 class WireError(Exception):
@@ -102,7 +102,7 @@ def parse_str(value: Any, field: str) -> str:
 
 def parse_date_time(value: Any, field: str) -> dt.datetime:
     """Parse `yyyy-MM-dd HH:mm:ss`, or `yyyy-MM-dd` meaning midnight."""
-    match = _DATE_TIME.fullmatch(value) if isinstance(value, str) else None
+    match = DATE_TIME_SHAPE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise WireError(f"{field} must be a date-time in the format yyyy-MM-dd HH:mm:ss.")
     try:

@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Enum, Table, insert, select, update
+from sqlalchemy import Boolean, Date, DateTime, Enum, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Dialect
 
 from ..database import bump_marker, writes
@@ -46,9 +46,14 @@ def insert_rows(model: type, rows: list[dict]) -> None:
     if model is TaskNote:
         touched = Task.__table__
         noted = {row["task_num"] for row in rows}
-        db.session.execute(
-            update(touched).where(touched.c.task_num.in_(noted)).values(change_seq=version)
+        stamp = (
+            update(touched)
+            .where(touched.c.task_num.in_(bindparam("noted", expanding=True)))
+            .values(change_seq=version)
         )
+        noted_list = list(noted)
+        for start in range(0, len(noted_list), 5000):
+            db.session.execute(stamp, {"noted": noted_list[start : start + 5000]})
 
 
 def _key(table: Table) -> str:

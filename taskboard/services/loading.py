@@ -6,10 +6,11 @@ which asks the database once per chunk for every key the chunk refers to, instea
 once per record.
 """
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from ..extensions import db
 from ..models import Definition
@@ -54,15 +55,15 @@ class Preloaded(Known):
         """Read which of the keys `wanted` exist in `model`'s table."""
         column = model.__mapper__.primary_key[0]
         found = self.keys.setdefault(model, set())
-        for part in _parts(sorted({key for key in wanted if isinstance(key, int)})):
+        keys = [key for key in set(wanted) if key.__class__ is int]
+        for start in range(0, len(keys), IN_CHUNK):
+            part = {"keys": keys[start : start + IN_CHUNK]}
             if model is Definition:
-                rows = db.session.execute(
-                    select(column, Definition.category).where(column.in_(part))
-                ).all()
+                rows = db.session.execute(_with_category(), part).all()
                 self.categories.update({num: category for num, category in rows})
                 found.update(num for num, _ in rows)
             else:
-                found.update(db.session.scalars(select(column).where(column.in_(part))))
+                found.update(db.session.scalars(_existing(column), part))
 
     def add(self, model: type, key: int, category: int | None = None) -> None:
         """Count a row stored (or about to be) by this import as existing."""
@@ -94,7 +95,8 @@ def store_chunk(kind: Kind, chunk: Chunk) -> None:
     known.load(model, keys)
     existing = set(known.keys[model])
     for other, attrs in kind.refers.items():
-        known.load(other, (record.get(attr) for record in chunk.records for attr in attrs))
+        for attr in attrs:
+            known.load(other, {record.get(attr) for record in chunk.records})
     new_rows, updates = [], []
     defaults = kind.defaults() if len(existing) < len(keys) else {}
     for index, attrs in enumerate(chunk.records):
@@ -181,6 +183,15 @@ def _joined(held: list[tuple[Chunk, int]]) -> Chunk:
     )
 
 
-def _parts(keys: list) -> Iterable[list]:
-    for start in range(0, len(keys), IN_CHUNK):
-        yield keys[start : start + IN_CHUNK]
+@functools.cache
+def _existing(column) -> Select:
+    """Which of the keys in the parameter `keys` exist; one statement, whatever their count."""
+    return select(column).where(column.in_(bindparam("keys", expanding=True)))
+
+
+@functools.cache
+def _with_category() -> Select:
+    column = Definition.__table__.c.def_num
+    return select(column, Definition.__table__.c.category).where(
+        column.in_(bindparam("keys", expanding=True))
+    )
