@@ -45,12 +45,15 @@ class _Reader:
         self.pos = 0
         self.base = 0  # characters of the file before buf
         self.lines = 0  # newlines of the file before buf
+        self.newline = -1  # where in the file the last of them is
         self.eof = False
 
     def fill(self) -> None:
         """Drop what was read, append the file's next bytes; at the end, set eof."""
         data = self.file.read(_READ_BYTES)
         done = self.buf[: self.pos]
+        if (last := done.rfind("\n")) >= 0:
+            self.newline = self.base + last
         self.base += self.pos
         self.lines += done.count("\n")
         try:
@@ -95,11 +98,14 @@ class _Reader:
             return value
 
     def invalid(self, message: str, pos: int) -> WireError:
+        # Placed as the json module places them: line and column count from 1.
         line = self.lines + self.buf.count("\n", 0, pos) + 1
-        start = self.buf.rfind("\n", 0, pos)
-        column = pos - start if start >= 0 else None
-        where = f"line {line} column {column} " if column is not None else f"line {line} "
-        return WireError(f"The file is not valid JSON: {message}: {where}(char {self.base + pos}).")
+        last = self.buf.rfind("\n", 0, pos)
+        column = self.base + pos - (self.base + last if last >= 0 else self.newline)
+        return WireError(
+            f"The file is not valid JSON: {message}: "
+            f"line {line} column {column} (char {self.base + pos})."
+        )
 
     def chunks(self, only: str | None) -> Iterator[services.Chunk]:
         if self.peek() != "{":
