@@ -23,6 +23,7 @@ CHUNK_RECORDS = 5000
 _READ_BYTES = 1 << 20
 _VALUE_MAX = 64 << 20  # the largest record looked for before a syntax error is final
 _SPACE = re.compile(r"[ \t\n\r]*")
+_SEPARATOR = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 
 
 class ImportFile:
@@ -97,6 +98,20 @@ class _Reader:
             self.pos = end
             return value
 
+    def next_record(self) -> tuple[Any, str]:
+        """Decode the list item at the position and the "," or "]" after it."""
+        try:  # most items: whole in the buffer, with the separator after them
+            start = _SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            value, end = self.decoder.raw_decode(self.buf, start)
+            after = _SEPARATOR.match(self.buf, end)
+            if after is not None and after.end() < len(self.buf):
+                self.pos = after.end()
+                return value, after[1]
+        except (ValueError, RecursionError):
+            pass  # read on, or name the error, the careful way
+        value = self.value()
+        return value, self.expect(",]", "Expecting ',' delimiter")
+
     def invalid(self, message: str, pos: int) -> WireError:
         # Placed as the json module places them: line and column count from 1.
         line = self.lines + self.buf.count("\n", 0, pos) + 1
@@ -149,7 +164,7 @@ class _Reader:
             self.pos += 1
             return
         while True:
-            record = self.value()
+            record, separator = self.next_record()
             if parse:
                 records.append(_parse(kind, index, record, key_name, read))
                 keys.append(record[key_name])
@@ -157,7 +172,7 @@ class _Reader:
                     yield _chunk(kind, index + 1 - len(records), records, keys, key_name)
                     records, keys = [], []
             index += 1
-            if self.expect(",]", "Expecting ',' delimiter") == "]":
+            if separator == "]":
                 break
         if records:
             yield _chunk(kind, index - len(records), records, keys, key_name)

@@ -55,7 +55,12 @@ class Preloaded(Known):
         """Read which of the keys `wanted` exist in `model`'s table."""
         column = model.__mapper__.primary_key[0]
         found = self.keys.setdefault(model, set())
-        keys = [key for key in set(wanted) if key.__class__ is int]
+        keys = sorted(key for key in set(wanted) if key.__class__ is int)
+        if model is not Definition and keys and keys[-1] - keys[0] < 4 * len(keys):
+            # Dense keys (a chunk's own, or the tasks its notes are on): one range.
+            bounds = {"low": keys[0], "high": keys[-1]}
+            found.update(db.session.scalars(_in_range(column), bounds))
+            return
         for start in range(0, len(keys), IN_CHUNK):
             part = {"keys": keys[start : start + IN_CHUNK]}
             if model is Definition:
@@ -93,7 +98,7 @@ def store_chunk(kind: Kind, chunk: Chunk) -> None:
         return
     known = Preloaded()
     known.load(model, keys)
-    existing = set(known.keys[model])
+    existing = known.keys[model].intersection(keys)
     for other, attrs in kind.refers.items():
         for attr in attrs:
             known.load(other, {record.get(attr) for record in chunk.records})
@@ -187,6 +192,11 @@ def _joined(held: list[tuple[Chunk, int]]) -> Chunk:
 def _existing(column) -> Select:
     """Which of the keys in the parameter `keys` exist; one statement, whatever their count."""
     return select(column).where(column.in_(bindparam("keys", expanding=True)))
+
+
+@functools.cache
+def _in_range(column) -> Select:
+    return select(column).where(column.between(bindparam("low"), bindparam("high")))
 
 
 @functools.cache
