@@ -6,6 +6,7 @@ import json
 import pytest
 from flask.cli import FlaskGroup
 from sqlalchemy import func, insert, select, text
+from testdb import prepare_database
 
 from taskboard import create_app, services
 from taskboard.api import document
@@ -33,8 +34,11 @@ def make_app(tmp_path, database_url):
                 "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             }
         )
+        if made:
+            run(app, "init-db")
+        else:
+            prepare_database(app)  # a server database of the run is emptied
         made.append(app)
-        run(app, "init-db")
         return app
 
     yield make
