@@ -545,13 +545,11 @@ def test_a_failed_write_leaves_the_marker_alone(
 
 
 def test_a_rolled_back_import_leaves_the_marker_unchanged(app, office, runner, cli, import_file):
-    """The first task is flushed (and the marker bumped) before the second fails."""
+    """The tasks are stored (and the marker bumped) before a note of theirs fails."""
     before = marker(app)
     document = {
-        "tasks": [
-            {"TaskNum": 9100, "TaskListNum": 74, "Descript": "Good", "UserNum": 1},
-            {"TaskNum": 9101, "TaskListNum": 999, "Descript": "Bad list", "UserNum": 1},
-        ]
+        "tasks": [{"TaskNum": 9100, "TaskListNum": 74, "Descript": "Good", "UserNum": 1}],
+        "tasknotes": [{"TaskNoteNum": 1, "TaskNum": 9100, "UserNum": 999, "Note": "Bad user"}],
     }
     with recording(app) as recorder:
         result = runner.invoke(cli, args=["import-data", import_file(document)])
