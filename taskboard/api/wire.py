@@ -81,7 +81,7 @@ def parse_int(value: Any, field: str, *, positive: bool = False) -> int:
             raise WireError(f"{field} must not be negative.")
         if not _DIGITS.fullmatch(value):
             raise WireError(f"{field} must be an integer.")
-        if len(value) > 19:
+        if len(value.lstrip("0")) > 19:  # leading zeros change no value
             raise WireError(f"{field} must be at most {MAX_KEY}.")
         value = int(value)
     if value < 0:
