@@ -178,7 +178,7 @@ def _iso_date_time(value: dt.datetime) -> str:
     return value.isoformat(" ", "seconds")
 
 
-_TOKENS: dict[str, Callable[[dt.datetime], str]] = {
+_TOKENS: dict[str, Callable[[dt.date], str]] = {
     "yyyy": lambda v: f"{v.year:04d}",
     "yy": lambda v: f"{v.year % 100:02d}",
     "MM": lambda v: f"{v.month:02d}",
