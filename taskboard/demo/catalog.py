@@ -58,11 +58,11 @@ def catalog_rows(
         dict(pat_num=FIRST_PAT_NUM + i, f_name=first, l_name=last, preferred=preferred)
         for i, (first, last, preferred) in enumerate(PATIENTS)
     ]
-    appointments = [
+    appointment_rows = [
         dict(apt_num=num, pat_num=pat, apt_date_time=when) for num, pat, when in appointments
     ]
     yield User, users
     yield Definition, priorities
     yield TaskList, lists
     yield Patient, patients
-    yield Appointment, appointments
+    yield Appointment, appointment_rows

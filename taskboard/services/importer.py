@@ -30,7 +30,15 @@ from .accounts import check_user_name
 from .common import Known, advance_sequences, check_text, now
 from .errors import Invalid, ServiceError, not_found
 from .lists import check_list_name, check_parent
-from .loading import Chunk, ImportFailed, Kind, parents_first, store_chunk, whole_lists
+from .loading import (
+    Chunk,
+    ImportFailed,
+    Kind,
+    one_record,
+    parents_first,
+    store_chunk,
+    whole_lists,
+)
 from .notes import check_note
 from .tasks import (
     check_descript,
@@ -114,8 +122,8 @@ def _import_kind_by_kind(document: Document) -> dict[str, int]:
 def _store(chunk: Chunk) -> None:
     kind = KINDS[chunk.kind]
     if chunk.kind in ONE_BY_ONE:
-        for index, attrs in enumerate(chunk.records):
-            store_chunk(kind, Chunk(chunk.kind, [attrs], lambda _, i=index: chunk.label(i)))
+        for index in range(len(chunk.records)):
+            store_chunk(kind, one_record(chunk, index))
     elif chunk.kind == "tasklists":
         order = parents_first(chunk.records, chunk.label)
         records = [chunk.records[index] for index in order]

@@ -9,10 +9,11 @@ once per record.
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..models import Definition
 from .bulk import insert_rows
 from .common import DATABASE, Known
@@ -38,9 +39,9 @@ class Chunk:
 class Kind:
     """How one kind of record is checked and stored."""
 
-    model: type
+    model: type[Model]
     prepare: Callable[[dict, Known, bool], dict]  # (attributes, known rows, exists) -> row
-    refers: dict[type, tuple[str, ...]] = field(default_factory=dict)
+    refers: dict[type[Model], tuple[str, ...]] = field(default_factory=dict)
     defaults: Callable[[], dict] = dict
 
 
@@ -48,10 +49,10 @@ class Preloaded(Known):
     """The rules' view of other rows, read in bulk for one chunk of records."""
 
     def __init__(self) -> None:
-        self.keys: dict[type, set[int]] = {}
+        self.keys: dict[type[Model], set[int]] = {}
         self.categories: dict[int, int] = {}
 
-    def load(self, model: type, wanted: Iterable) -> None:
+    def load(self, model: type[Model], wanted: Iterable) -> None:
         """Read which of the keys `wanted` exist in `model`'s table."""
         column = model.__mapper__.primary_key[0]
         found = self.keys.setdefault(model, set())
@@ -70,7 +71,7 @@ class Preloaded(Known):
             else:
                 found.update(db.session.scalars(_existing(column), part))
 
-    def add(self, model: type, key: int, category: int | None = None) -> None:
+    def add(self, model: type[Model], key: int, category: int | None = None) -> None:
         """Count a row stored (or about to be) by this import as existing."""
         self.keys.setdefault(model, set()).add(key)
         if category is not None:
@@ -89,18 +90,18 @@ class Preloaded(Known):
 def store_chunk(kind: Kind, chunk: Chunk) -> None:
     """Check every record of `chunk` with the services' rules, then store them all."""
     model = kind.model
-    key_attr = model.__mapper__.primary_key[0].key
+    key_attr = str(model.__mapper__.primary_key[0].key)
     keys = [attrs[key_attr] for attrs in chunk.records]
     if len(set(keys)) < len(keys):
         # A key twice in one chunk: store one record at a time, so the later updates it.
-        for index, attrs in enumerate(chunk.records):
-            store_chunk(kind, Chunk(chunk.kind, [attrs], lambda _i, n=index: chunk.label(n)))
+        for index in range(len(chunk.records)):
+            store_chunk(kind, one_record(chunk, index))
         return
     known = Preloaded()
     known.load(model, keys)
     existing = known.keys[model].intersection(keys)
-    for other, attrs in kind.refers.items():
-        for attr in attrs:
+    for other, names in kind.refers.items():
+        for attr in names:
             known.load(other, {record.get(attr) for record in chunk.records})
     new_rows, updates = [], []
     defaults = kind.defaults() if len(existing) < len(keys) else {}
@@ -122,11 +123,11 @@ def store_chunk(kind: Kind, chunk: Chunk) -> None:
         _update(model, key_attr, updates)
 
 
-def _update(model: type, key_attr: str, rows: Sequence[dict]) -> None:
+def _update(model: type[Model], key_attr: str, rows: Sequence[dict]) -> None:
     """Update existing rows through the ORM, so ETags and the change marker move as in
     any edit (only where a value really changed); one flush for the chunk."""
     column = model.__mapper__.primary_key[0]
-    stored = {
+    stored: dict[int, Any] = {
         getattr(obj, key_attr): obj
         for obj in db.session.scalars(select(model).where(column.in_([r[key_attr] for r in rows])))
     }
@@ -137,6 +138,11 @@ def _update(model: type, key_attr: str, rows: Sequence[dict]) -> None:
     db.session.flush()
     for obj in stored.values():
         db.session.expunge(obj)  # memory stays flat however many rows a document updates
+
+
+def one_record(chunk: Chunk, index: int) -> Chunk:
+    """Return the chunk of the one record `index` of `chunk`."""
+    return Chunk(chunk.kind, [chunk.records[index]], lambda _: chunk.label(index))
 
 
 def parents_first(records: list[dict], label) -> list[int]:
@@ -155,7 +161,7 @@ def parents_first(records: list[dict], label) -> list[int]:
             )
         state[num] = "visiting"
         parent = records[index].get("parent_num")
-        if parent in by_num:
+        if isinstance(parent, int) and parent in by_num:
             visit(parent)
         state[num] = "done"
         ordered.append(index)
