@@ -127,17 +127,35 @@ def with_bad_record(source: Path, at: int) -> tuple[Path, int]:
     return bad, key
 
 
+class _Printed(list):
+    """The table's rows, each printed as soon as it is measured."""
+
+    def append(self, row) -> None:
+        name, kind, f = row
+        print(
+            f"| {name} | {kind} | {f['wall']:.1f} | {f['cpu']:.1f} | {f['rss_mb']:.0f} "
+            f"| {f['load']:.1f} |",
+            flush=True,
+        )
+        super().append(row)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--databases", default="sqlite", help="sqlite,postgresql,mariadb")
     parser.add_argument("--bad-at", type=int, help="also import a copy with task N invalid")
+    parser.add_argument(
+        "--skip-seed", action="store_true", help="with a cached document, time no new seed"
+    )
     args = parser.parse_args()
-    rows: list = []
+    rows: list = _Printed()
+    print("| command | database | wall s | CPU s | max RSS MB | load avg |", flush=True)
+    print("|---|---|---:|---:|---:|---:|", flush=True)
     document = build_document(args.tasks, rows)
     with tempfile.TemporaryDirectory(dir=DATA) as scratch, ExitStack() as stack:
         folder = Path(scratch)
-        if not any("seed-demo" in row[0] for row in rows):
+        if not args.skip_seed and not any("seed-demo" in row[0] for row in rows):
             url = fresh_sqlite(folder, "seed.sqlite")
             done, figures = flask(url, "seed-demo", "--tasks", str(args.tasks))
             assert f" {args.tasks} tasks" in done.stdout, done.stdout
@@ -181,15 +199,8 @@ def main() -> None:
             bad.unlink()
     print(
         f"\n{args.tasks:,} tasks, document {document.stat().st_size / 2**20:,.0f} MB, "
-        f"{os.cpu_count()} cores\n"
+        f"{os.cpu_count()} cores"
     )
-    print("| command | database | wall s | CPU s | max RSS MB | load avg |")
-    print("|---|---|---:|---:|---:|---:|")
-    for name, kind, f in rows:
-        print(
-            f"| {name} | {kind} | {f['wall']:.1f} | {f['cpu']:.1f} | {f['rss_mb']:.0f} "
-            f"| {f['load']:.1f} |"
-        )
 
 
 if __name__ == "__main__":
