@@ -11,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import timeouts
 from .extensions import csrf, db, migrate
 from .middleware import ChunkedBodies
 
@@ -22,6 +23,7 @@ ENV_KEYS = (
     "TASKBOARD_API_MAX_LIMIT",
     "TASKBOARD_TRUSTED_PROXIES",
     "TASKBOARD_SESSION_IDLE_HOURS",
+    "TASKBOARD_DB_TIMEOUT",
 )
 # Scripts and styles come only from this site; style attributes carry priority colours.
 CONTENT_SECURITY_POLICY = (
@@ -76,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         TASKBOARD_API_MAX_LIMIT=1000,
         TASKBOARD_TRUSTED_PROXIES=0,
         TASKBOARD_SESSION_IDLE_HOURS=12,
+        TASKBOARD_DB_TIMEOUT=timeouts.DEFAULT_SECONDS,
         MAX_CONTENT_LENGTH=1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -100,6 +103,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.after_request(_security_headers)
     db.init_app(app)
+    with app.app_context():
+        timeouts.configure_engine(app, db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
 
@@ -148,6 +153,16 @@ def _finish_config(app: Flask) -> None:
         raise ConfigError("TASKBOARD_SESSION_IDLE_HOURS must be a number of hours above 0.")
     cfg["TASKBOARD_SESSION_IDLE"] = dt.timedelta(hours=idle_hours)
     cfg["PERMANENT_SESSION_LIFETIME"] = cfg["TASKBOARD_SESSION_IDLE"]
+    try:
+        cfg["TASKBOARD_DB_TIMEOUT"] = timeouts.parse_seconds(cfg["TASKBOARD_DB_TIMEOUT"])
+    except (TypeError, ValueError):
+        raise ConfigError(
+            "TASKBOARD_DB_TIMEOUT must be a number of seconds above 0, at most 3600."
+        ) from None
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **timeouts.engine_options(cfg["SQLALCHEMY_DATABASE_URI"], cfg["TASKBOARD_DB_TIMEOUT"]),
+        **cfg.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
 
 
 def _security_headers(response):

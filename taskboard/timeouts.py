@@ -1,0 +1,148 @@
+"""How long Taskboard waits for its database, and which failures mean "not answering".
+
+One setting, TASKBOARD_DB_TIMEOUT, bounds every wait: connecting, waiting for a lock,
+running a statement and waiting for a pooled connection. The database enforces what it
+can (SQLite's busy timeout, PostgreSQL's statement_timeout and lock_timeout, MariaDB's
+max_statement_time and lock wait timeouts); the drivers' socket timeouts, a little
+longer, catch a server that stops answering altogether. A request that runs into any of
+these gets 503 (`errors.py`), never a 500 or a hang.
+"""
+
+import math
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine, make_url
+
+DEFAULT_SECONDS = 5.0
+# A driver's own socket deadline is this much longer than the database's, so a slow
+# statement ends with the database's clear error and the connection stays usable.
+SOCKET_GRACE = 1.0
+RETRY_AFTER_SECONDS = 5
+
+# SQLite result codes (the low byte of the extended code) that mean "busy or unreachable".
+_SQLITE_UNAVAILABLE = {
+    5,  # SQLITE_BUSY: another connection holds the lock
+    6,  # SQLITE_LOCKED
+    10,  # SQLITE_IOERR
+    13,  # SQLITE_FULL
+    14,  # SQLITE_CANTOPEN
+    15,  # SQLITE_PROTOCOL
+}
+# MariaDB/MySQL error numbers that mean the server is unreachable, busy or too slow (the
+# driver reports syntax and schema errors under the same class, and those are defects).
+_MYSQL_UNAVAILABLE = {
+    1040,  # too many connections
+    1044,  # access denied to the database
+    1045,  # access denied for the user
+    1049,  # unknown database
+    1053,  # server shutdown in progress
+    1205,  # lock wait timeout exceeded
+    1213,  # deadlock found
+    1317,  # query execution was interrupted
+    1927,  # connection was killed
+    1969,  # max_statement_time exceeded (MariaDB)
+    2002,  # cannot connect through the socket
+    2003,  # cannot connect to the server
+    2006,  # server has gone away
+    2013,  # lost connection during a query (includes a read timeout)
+    2014,  # commands out of sync after a lost answer
+    3024,  # max_execution_time exceeded (MySQL)
+    4031,  # disconnected by the server for inactivity
+}
+
+
+def parse_seconds(value: Any) -> float:
+    """Return TASKBOARD_DB_TIMEOUT as seconds, or raise ValueError."""
+    seconds = float(value)
+    if not 0 < seconds <= 3600:
+        raise ValueError(value)
+    return seconds
+
+
+def engine_options(url: str, seconds: float) -> dict[str, Any]:
+    """Return SQLAlchemy engine options that bound every database wait by `seconds`."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    options: dict[str, Any] = {}
+    if backend == "sqlite":
+        if parsed.database not in (None, "", ":memory:"):  # a memory database has no pool
+            options["pool_timeout"] = seconds
+        # sqlite3's timeout is SQLite's busy timeout: how long to wait for the write lock.
+        options["connect_args"] = {"timeout": seconds}
+    else:
+        options["pool_timeout"] = seconds
+    if backend == "postgresql":
+        ms = max(1, round(seconds * 1000))
+        server_side = f"-c statement_timeout={ms} -c lock_timeout={ms}"
+        given = parsed.query.get("options")
+        options["connect_args"] = {
+            "connect_timeout": max(1, math.ceil(seconds)),  # libpq waits at least 2 s
+            "options": f"{given} {server_side}" if isinstance(given, str) else server_side,
+            # A server that vanishes mid-query (a cable, a crashed host) is noticed by TCP.
+            "keepalives": 1,
+            "keepalives_idle": max(1, math.ceil(seconds)),
+            "keepalives_interval": 1,
+            "keepalives_count": 3,
+            "tcp_user_timeout": round((seconds + SOCKET_GRACE) * 1000),
+        }
+        options["pool_pre_ping"] = True
+    elif backend in ("mysql", "mariadb"):
+        options["connect_args"] = {
+            "connect_timeout": seconds,
+            "read_timeout": seconds + SOCKET_GRACE,
+            "write_timeout": seconds + SOCKET_GRACE,
+        }
+        options["pool_pre_ping"] = True
+    return options
+
+
+def configure_engine(app: Flask, engine: Engine) -> None:
+    """Set the per-session timeouts that MariaDB and MySQL take only as SQL."""
+    if engine.dialect.name != "mysql":
+        return
+    seconds = app.config["TASKBOARD_DB_TIMEOUT"]
+
+    @event.listens_for(engine, "connect")
+    def _session_timeouts(dbapi_connection, connection_record) -> None:
+        whole = max(1, math.ceil(seconds))
+        with dbapi_connection.cursor() as cursor:
+            if "mariadb" in dbapi_connection.get_server_info().lower():
+                cursor.execute(
+                    "SET SESSION max_statement_time = %s, innodb_lock_wait_timeout = %s, "
+                    "lock_wait_timeout = %s",
+                    (seconds, whole, whole),
+                )
+            else:
+                cursor.execute(
+                    "SET SESSION max_execution_time = %s, innodb_lock_wait_timeout = %s, "
+                    "lock_wait_timeout = %s",
+                    (round(seconds * 1000), whole, whole),
+                )
+
+
+def unavailable(error: BaseException) -> bool:
+    """Return whether `error` means the database is down, locked or too slow.
+
+    Anything else from the database (a constraint, a query the schema does not fit) is a
+    defect, not an outage, and stays a 500 that is logged.
+    """
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:  # SQLAlchemy saw the connection drop
+        return True
+    orig = error.orig
+    module = type(orig).__module__.split(".")[0]
+    if module == "sqlite3":
+        code = getattr(orig, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
+    if module == "pymysql":
+        number = orig.args[0] if orig.args else None
+        return isinstance(error, sa_exc.OperationalError) and number in _MYSQL_UNAVAILABLE
+    # psycopg files connection failures, timeouts, lock timeouts, deadlocks, shutdowns and
+    # lack of resources (SQLSTATE classes 08, 40, 53, 55, 57, 58) as OperationalError.
+    return isinstance(error, sa_exc.OperationalError)
