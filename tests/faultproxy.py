@@ -5,6 +5,7 @@ listens: connections are refused) and drops every open connection; "blackhole" a
 connections and never answers (like a hung host), also dropping the forwarded ones.
 """
 
+import contextlib
 import socket
 import threading
 
@@ -49,18 +50,14 @@ class FaultProxy:
     def _close_listener(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
-            try:
+            with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             listener.close()
 
     def _drop_all(self) -> None:
         for sock in self._open:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         self._open.clear()
 
@@ -92,7 +89,5 @@ def _pump(source: socket.socket, sink: socket.socket) -> None:
     except OSError:
         pass
     for sock in (source, sink):
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
