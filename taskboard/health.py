@@ -18,7 +18,7 @@ from .api.wire import json_response
 from .timeouts import RETRY_AFTER_SECONDS
 
 bp = Blueprint("health", __name__)
-HEALTH_DEADLINE = 4.0  # seconds; the contract promises an answer within 5
+HEALTH_DEADLINE = 3.0  # seconds; the contract promises an answer within 5
 
 
 class Probe:

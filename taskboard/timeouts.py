@@ -3,9 +3,9 @@
 One setting, TASKBOARD_DB_TIMEOUT, bounds every wait: connecting, waiting for a lock,
 running a statement and waiting for a pooled connection. The database enforces what it
 can (SQLite's busy timeout, PostgreSQL's statement_timeout and lock_timeout, MariaDB's
-max_statement_time and lock wait timeouts); the drivers' socket timeouts, a little
-longer, catch a server that stops answering altogether. A request that runs into any of
-these gets 503 (`errors.py`), never a 500 or a hang.
+max_statement_time and lock wait timeouts); the drivers' connect and socket timeouts catch
+a server that stops answering altogether. A request that runs into any of these gets 503
+(`errors.py`), never a 500 or a hang.
 """
 
 import math
@@ -17,9 +17,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 
 DEFAULT_SECONDS = 5.0
-# A driver's own socket deadline is this much longer than the database's, so a slow
-# statement ends with the database's clear error and the connection stays usable.
-SOCKET_GRACE = 1.0
 RETRY_AFTER_SECONDS = 5
 
 # SQLite result codes (the low byte of the extended code) that mean "busy or unreachable".
@@ -86,14 +83,16 @@ def engine_options(url: str, seconds: float) -> dict[str, Any]:
             "keepalives_idle": max(1, math.ceil(seconds)),
             "keepalives_interval": 1,
             "keepalives_count": 3,
-            "tcp_user_timeout": round((seconds + SOCKET_GRACE) * 1000),
+            "tcp_user_timeout": max(1, round(seconds * 1000)),
         }
         options["pool_pre_ping"] = True
     elif backend in ("mysql", "mariadb"):
         options["connect_args"] = {
             "connect_timeout": seconds,
-            "read_timeout": seconds + SOCKET_GRACE,
-            "write_timeout": seconds + SOCKET_GRACE,
+            # The server's own limits (configure_engine) usually end a slow statement
+            # first; these end a wait on a server that went silent.
+            "read_timeout": seconds,
+            "write_timeout": seconds,
         }
         options["pool_pre_ping"] = True
     return options

@@ -17,11 +17,15 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._open: list[socket.socket] = []
         self._listener: socket.socket | None = None
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
+        self.port = self.free_port()
         self._listen()
+
+    @staticmethod
+    def free_port() -> int:
+        """A port on 127.0.0.1 that nothing listens on right now."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
 
     def set(self, mode: str) -> None:
         """Switch to "up", "down" or "blackhole"; open connections are dropped."""

@@ -7,12 +7,20 @@ tests choose their own databases (SQLite and both servers), like test_transfer.p
 """
 
 import datetime as dt
+import json
+import os
 import re
 import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from faultproxy import FaultProxy
@@ -26,6 +34,7 @@ from taskboard.errors import UNAVAILABLE
 from taskboard.extensions import db
 from taskboard.models import Definition, Permission, Task, TaskList, User
 
+ROOT = Path(__file__).resolve().parents[1]
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
     "mariadb": "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4",
@@ -559,3 +568,61 @@ def test_a_database_error_that_is_a_defect_stays_a_logged_500(tmp_path, caplog):
         assert "no such table" in caplog.text
     finally:
         close_app(app)
+
+
+# ---------------------------------------------------------------- under gunicorn
+
+
+def _fetch(url: str) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": "ODFHIR a/b"})
+    try:
+        with urllib.request.urlopen(request, timeout=HANG) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.mark.parametrize("kind", list(SERVERS))
+def test_gunicorn_answers_with_a_silent_database_instead_of_hanging(kind, tmp_path):
+    """The issue's case: a database that accepts connections and never answers."""
+    hole = FaultProxy(("127.0.0.1", 9))
+    hole.set("blackhole")
+    port = FaultProxy.free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBOARD_")}
+    env.update(
+        TASKBOARD_DATABASE_URL=make_url(SERVERS[kind])
+        .set(host="127.0.0.1", port=hole.port)
+        .render_as_string(hide_password=False),
+        TASKBOARD_SECRET_KEY="fault-test",
+        TASKBOARD_DB_TIMEOUT=str(TIMEOUT),
+        TASKBOARD_BIND=f"127.0.0.1:{port}",
+        TASKBOARD_WORKERS="1",
+    )
+    log = (tmp_path / "gunicorn.log").open("wb")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(HANG * 10):  # until it listens (openapi.json needs no database)
+            try:
+                status, _, body = _fetch(f"{base}/api/v1/openapi.json")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+                time.sleep(0.1)
+        assert status == 200 and json.loads(body)["openapi"] == "3.1.0"
+        status, headers, body = _fetch(f"{base}/healthz")
+        assert (status, json.loads(body)) == (503, {"status": "unavailable"})
+        status, headers, body = _fetch(f"{base}/api/v1/tasks")
+        assert (status, json.loads(body)) == (503, {"message": UNAVAILABLE})
+        assert headers["Retry-After"] == "5"
+        status, _, body = _fetch(f"{base}/static/kiosk.js")
+        assert status == 200 and body
+    finally:
+        server.terminate()
+        server.wait(timeout=HANG)
+        log.close()
+        hole.close()
+    assert "Traceback" not in (tmp_path / "gunicorn.log").read_text()
