@@ -8,7 +8,9 @@ a server that stops answering altogether. A request that runs into any of these 
 (`errors.py`), never a 500 or a hang.
 """
 
+import functools
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
@@ -59,67 +61,91 @@ def parse_seconds(value: Any) -> float:
     return seconds
 
 
+@dataclass
+class Limits:
+    """The waits an app's database connections are held to."""
+
+    seconds: float
+    # Off for the command line's batch work (an export of every task, a migration), which
+    # may take longer than a request ever should; connecting and lock waits stay bounded.
+    statements: bool = True
+
+
 def engine_options(url: str, seconds: float) -> dict[str, Any]:
-    """Return SQLAlchemy engine options that bound every database wait by `seconds`."""
+    """Return SQLAlchemy engine options: the waits set once per engine (see configure_engine)."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     options: dict[str, Any] = {}
+    if backend != "sqlite" or parsed.database not in (None, "", ":memory:"):
+        options["pool_timeout"] = seconds  # a memory database has no pool to wait for
     if backend == "sqlite":
-        if parsed.database not in (None, "", ":memory:"):  # a memory database has no pool
-            options["pool_timeout"] = seconds
         # sqlite3's timeout is SQLite's busy timeout: how long to wait for the write lock.
         options["connect_args"] = {"timeout": seconds}
     else:
-        options["pool_timeout"] = seconds
-    if backend == "postgresql":
-        ms = max(1, round(seconds * 1000))
-        server_side = f"-c statement_timeout={ms} -c lock_timeout={ms}"
-        given = parsed.query.get("options")
-        options["connect_args"] = {
-            "connect_timeout": max(1, math.ceil(seconds)),  # libpq waits at least 2 s
-            "options": f"{given} {server_side}" if isinstance(given, str) else server_side,
-            # A server that vanishes mid-query (a cable, a crashed host) is noticed by TCP.
-            "keepalives": 1,
-            "keepalives_idle": max(1, math.ceil(seconds)),
-            "keepalives_interval": 1,
-            "keepalives_count": 3,
-            "tcp_user_timeout": max(1, round(seconds * 1000)),
-        }
-        options["pool_pre_ping"] = True
-    elif backend in ("mysql", "mariadb"):
-        options["connect_args"] = {
-            "connect_timeout": seconds,
-            # The server's own limits (configure_engine) usually end a slow statement
-            # first; these end a wait on a server that went silent.
-            "read_timeout": seconds,
-            "write_timeout": seconds,
-        }
-        options["pool_pre_ping"] = True
+        options["pool_pre_ping"] = True  # a server restarted since is noticed, not a 503
     return options
 
 
 def configure_engine(app: Flask, engine: Engine) -> None:
-    """Set the per-session timeouts that MariaDB and MySQL take only as SQL."""
-    if engine.dialect.name != "mysql":
-        return
-    seconds = app.config["TASKBOARD_DB_TIMEOUT"]
+    """Hold every new connection of `engine` to the app's TASKBOARD_DB_TIMEOUT."""
+    limits = Limits(app.config["TASKBOARD_DB_TIMEOUT"])
+    app.extensions["taskboard_db_limits"] = limits
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "do_connect", functools.partial(_postgresql_params, limits))
+    elif engine.dialect.name == "mysql":
+        event.listen(engine, "do_connect", functools.partial(_mysql_params, limits))
+        event.listen(engine, "connect", functools.partial(_mysql_session, limits))
 
-    @event.listens_for(engine, "connect")
-    def _session_timeouts(dbapi_connection, connection_record) -> None:
-        whole = max(1, math.ceil(seconds))
-        with dbapi_connection.cursor() as cursor:
-            if "mariadb" in dbapi_connection.get_server_info().lower():
-                cursor.execute(
-                    "SET SESSION max_statement_time = %s, innodb_lock_wait_timeout = %s, "
-                    "lock_wait_timeout = %s",
-                    (seconds, whole, whole),
-                )
-            else:
-                cursor.execute(
-                    "SET SESSION max_execution_time = %s, innodb_lock_wait_timeout = %s, "
-                    "lock_wait_timeout = %s",
-                    (round(seconds * 1000), whole, whole),
-                )
+
+def batch_work(app: Flask, engine: Engine) -> None:
+    """Let statements of a command-line job run as long as they take (connections afresh)."""
+    app.extensions["taskboard_db_limits"].statements = False
+    engine.dispose()
+
+
+def _postgresql_params(limits: Limits, dialect, connection_record, cargs, cparams) -> None:
+    whole = max(1, math.ceil(limits.seconds))
+    ms = max(1, round(limits.seconds * 1000))
+    server_side = f"-c statement_timeout={ms if limits.statements else 0} -c lock_timeout={ms}"
+    given = cparams.get("options")
+    cparams.update(
+        connect_timeout=whole,  # libpq waits at least 2 s
+        options=f"{given} {server_side}" if given else server_side,
+        # A server that vanishes mid-query (a cable, a crashed host) is noticed by TCP.
+        keepalives=1,
+        keepalives_idle=whole,
+        keepalives_interval=1,
+        keepalives_count=3,
+        tcp_user_timeout=ms,
+    )
+
+
+def _mysql_params(limits: Limits, dialect, connection_record, cargs, cparams) -> None:
+    # The server's own limits (_mysql_session) usually end a slow statement first; the
+    # socket's end a wait on a server that went silent, the handshake included.
+    socket_limit = limits.seconds if limits.statements else None
+    cparams.update(
+        connect_timeout=limits.seconds, read_timeout=socket_limit, write_timeout=socket_limit
+    )
+
+
+def _mysql_session(limits: Limits, dbapi_connection, connection_record) -> None:
+    """Set the per-session timeouts that MariaDB and MySQL take only as SQL."""
+    whole = max(1, math.ceil(limits.seconds))
+    statement = limits.seconds if limits.statements else 0
+    with dbapi_connection.cursor() as cursor:
+        if "mariadb" in dbapi_connection.get_server_info().lower():
+            cursor.execute(
+                "SET SESSION max_statement_time = %s, innodb_lock_wait_timeout = %s, "
+                "lock_wait_timeout = %s",
+                (statement, whole, whole),
+            )
+        else:
+            cursor.execute(
+                "SET SESSION max_execution_time = %s, innodb_lock_wait_timeout = %s, "
+                "lock_wait_timeout = %s",
+                (round(statement * 1000), whole, whole),
+            )
 
 
 def unavailable(error: BaseException) -> bool:

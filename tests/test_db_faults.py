@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from faultproxy import FaultProxy
+from flask.cli import FlaskGroup
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -331,6 +332,36 @@ def test_the_timeout_reaches_every_database_session(backend, tmp_path, monkeypat
     finally:
         close_app(default)
         close_app(set_by_env)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", *SERVERS])
+def test_bulk_commands_lift_only_the_statement_limit(backend, tmp_path):
+    """init-db, import-data, export-data and seed-demo may run long statements; lock waits
+    and connecting stay bounded."""
+    relaxed = {
+        "sqlite": (1000,),  # SQLite's only limit is the lock wait
+        "postgresql": ("0", "1s"),
+        "mariadb": (0.0, 1, 1),
+    }[backend]
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 't.sqlite'}"
+        else:  # init-db builds a schema: in a database of this test's own
+            fresh = stack.enter_context(temporary_database(SERVERS[backend]))
+            url = fresh.render_as_string(hide_password=False)
+        app = make_app(url)
+        try:
+            assert session_timeouts(app)[0] in (1000, "1s", 1.0)  # a request's limits first
+            result = app.test_cli_runner().invoke(FlaskGroup(create_app=lambda: app), ["init-db"])
+            assert result.exit_code == 0, result.output
+            assert session_timeouts(app) == relaxed
+        finally:
+            close_app(app)
+        served = make_app(url)  # the server's own app keeps the statement limit
+        try:
+            assert session_timeouts(served)[0] in (1000, "1s", 1.0)
+        finally:
+            close_app(served)
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "soon", "3601", ""])
