@@ -28,6 +28,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+from test_openapi import assert_documented
 from testdb import prepare_database, temporary_database
 
 from taskboard import ConfigError, create_app, services
@@ -396,6 +397,18 @@ def test_a_database_that_is_down_gets_503_everywhere_then_recovers(proxied):
     assert_kiosk_unavailable(got["kiosk_page"], got["kiosk_poll"])
     assert_healthz(got["healthz"], 503)
     assert_needs_no_database(got)
+    # The answers are the ones the OpenAPI document (served all along) describes.
+    document = got["openapi"].get_json()
+    assert_documented(document, "GET", f"/api/v1/tasks/{o.task}", got["api_get"])
+    assert_documented(document, "POST", "/api/v1/tasks", got["api_post"])
+    assert_documented(document, "GET", "/healthz", got["healthz"])
+    # Signing in needs the database too.
+    visitor = o.app.test_client()
+    token = CSRF.search(visitor.get("/login").text).group(1)
+    sign_in = visitor.post(
+        "/login", data={"csrf_token": token, "user_name": "staff", "password": PASSWORD}
+    )
+    assert_board_unavailable(sign_in, retries=False)
     proxy.set("up")
     before = o.count_tasks()
     assert before == 1  # neither failed create stored anything
