@@ -57,7 +57,7 @@ class Probe:
 @bp.get("/healthz")
 def healthz():
     """Answer 200 while the database answers, 503 otherwise, within HEALTH_DEADLINE."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()
     probe = app.extensions.setdefault("taskboard_health", Probe())
     deadline = min(app.config["TASKBOARD_DB_TIMEOUT"], HEALTH_DEADLINE)
     if probe.check(app, deadline):

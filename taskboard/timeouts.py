@@ -166,7 +166,7 @@ def unavailable(error: BaseException) -> bool:
         code = getattr(orig, "sqlite_errorcode", None)
         return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
     if module == "pymysql":
-        number = orig.args[0] if orig.args else None
+        number = orig.args[0] if orig is not None and orig.args else None
         return isinstance(error, sa_exc.OperationalError) and number in _MYSQL_UNAVAILABLE
     # psycopg files connection failures, timeouts, lock timeouts, deadlocks, shutdowns and
     # lack of resources (SQLSTATE classes 08, 40, 53, 55, 57, 58) as OperationalError.
