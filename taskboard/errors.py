@@ -52,8 +52,14 @@ def register_error_handlers(app: Flask) -> None:
     def database_error(exc: SQLAlchemyError):
         if not timeouts.unavailable(exc):
             return unexpected_error(exc)
+        # The driver's reason only: the statement's parameters may hold patients' names.
+        reason = getattr(exc, "orig", None) or exc
         current_app.logger.warning(
-            "Database unavailable on %s %s: %s", request.method, request.path, exc
+            "Database unavailable on %s %s: %s: %s",
+            request.method,
+            request.path,
+            type(reason).__name__,
+            str(reason).strip().replace("\n", " "),
         )
         return database_unavailable()
 

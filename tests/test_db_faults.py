@@ -523,7 +523,7 @@ def lock_holder(url: str):
 
 
 @pytest.mark.parametrize("server_office", list(SERVERS), indirect=True)
-def test_a_row_locked_by_another_connection_makes_its_update_503(server_office):
+def test_a_row_locked_by_another_connection_makes_its_update_503(server_office, caplog):
     o, url = server_office
     engine, holder = lock_holder(url)
     try:
@@ -534,6 +534,9 @@ def test_a_row_locked_by_another_connection_makes_its_update_503(server_office):
             f"/api/v1/tasks/{o.task}", json={"Descript": "Changed"}, headers=o.write
         )
         assert_api_unavailable(put)
+        # The log gives the reason, not the statement's values (they may name patients).
+        assert re.search("lock timeout|Lock wait timeout exceeded", caplog.text), caplog.text
+        assert "Changed" not in caplog.text
         status = o.client().post(
             f"/board/tasks/{o.task}/status",
             data={"csrf_token": o.csrf, "task_status": "Done"},
