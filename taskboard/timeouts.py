@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine, make_url
 
 DEFAULT_SECONDS = 5.0
 RETRY_AFTER_SECONDS = 5
+SOCKET_GRACE = 0.5  # seconds a driver's socket waits beyond the server's own limit
 
 # SQLite result codes (the low byte of the extended code) that mean "busy or unreachable".
 _SQLITE_UNAVAILABLE = {
@@ -121,9 +122,10 @@ def _postgresql_params(limits: Limits, dialect, connection_record, cargs, cparam
 
 
 def _mysql_params(limits: Limits, dialect, connection_record, cargs, cparams) -> None:
-    # The server's own limits (_mysql_session) usually end a slow statement first; the
-    # socket's end a wait on a server that went silent, the handshake included.
-    socket_limit = limits.seconds if limits.statements else None
+    # The server's own limits (_mysql_session) end a slow statement or lock wait first,
+    # with a clear error and the connection kept; the socket's, a moment later, end a wait
+    # on a server that went silent, the handshake included.
+    socket_limit = limits.seconds + SOCKET_GRACE if limits.statements else None
     cparams.update(
         connect_timeout=limits.seconds, read_timeout=socket_limit, write_timeout=socket_limit
     )
