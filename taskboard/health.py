@@ -8,6 +8,7 @@ stuck thread per worker, not one per poll.
 """
 
 import threading
+import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -27,20 +28,30 @@ class Probe:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running: Future[bool] | None = None
+        self._started = 0.0
 
     def check(self, app: Flask, deadline: float) -> bool:
-        """Return whether the database answered a trivial query within `deadline` seconds."""
-        with self._lock:
-            if self._running is None or self._running.done():
-                self._running = Future()
-                threading.Thread(
-                    target=self._run, args=(app, self._running), name="healthz", daemon=True
-                ).start()
-            running = self._running
-        try:
-            return running.result(timeout=deadline)
-        except FutureTimeout:
-            return False
+        """Return whether the database answered a trivial query within `deadline` seconds.
+
+        A failed check that began before this request does not decide it: while time
+        remains, a fresh one runs (so a database that just came back counts as back).
+        """
+        asked = time.monotonic()
+        end = asked + deadline
+        while True:
+            with self._lock:
+                if self._running is None or self._running.done():
+                    self._running, self._started = Future(), time.monotonic()
+                    threading.Thread(
+                        target=self._run, args=(app, self._running), name="healthz", daemon=True
+                    ).start()
+                running, started = self._running, self._started
+            try:
+                answered = running.result(timeout=max(0.0, end - time.monotonic()))
+            except FutureTimeout:
+                return False
+            if answered or started >= asked or time.monotonic() >= end:
+                return answered
 
     @staticmethod
     def _run(app: Flask, result: Future[bool]) -> None:
@@ -59,8 +70,7 @@ def healthz():
     """Answer 200 while the database answers, 503 otherwise, within HEALTH_DEADLINE."""
     app = current_app._get_current_object()
     probe = app.extensions.setdefault("taskboard_health", Probe())
-    deadline = min(app.config["TASKBOARD_DB_TIMEOUT"], HEALTH_DEADLINE)
-    if probe.check(app, deadline):
+    if probe.check(app, HEALTH_DEADLINE):
         return json_response({"status": "ok"})
     return json_response(
         {"status": "unavailable"}, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
