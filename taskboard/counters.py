@@ -9,13 +9,13 @@ import datetime as dt
 from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
+from .extensions import Model
 
 # The same key type as models.Key (64-bit, INTEGER on SQLite).
 _Key = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class ApiRequestCount(db.Model):
+class ApiRequestCount(Model):
     """How many requests one API key made in its current one-minute window.
 
     One row per key, overwritten when a new minute starts, so old windows need no pruning.
@@ -36,7 +36,7 @@ class ApiRequestCount(db.Model):
         return f"<ApiRequestCount key {self.api_key_num} x{self.hits} in {self.window_minute}>"
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """Recent sign-in attempts for one user name or one address, for the sign-in throttle.
 
     `failures` counts the attempts of the window that did not succeed, or are being checked.
