@@ -15,16 +15,21 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app
 from sqlalchemy import ColumnElement, Table, case, delete, func, text, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 
 from ..database import transaction
 from ..extensions import db
 from ..models import ApiKey, ApiRequestCount, SignInFailure
 from .common import find, now
 from .errors import Throttled
+
+if TYPE_CHECKING:
+    import redis
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
@@ -39,7 +44,10 @@ _EXTENSION = "taskboard.rate_limits"
 
 
 def upsert_count(
-    table: Table, values: dict, counter: str, restart: Callable[[object], ColumnElement[bool]]
+    table: Table,
+    values: dict[str, Any],
+    counter: str,
+    restart: Callable[[Any], ColumnElement[bool]],
 ) -> int:
     """Store `values` with `counter` 1, or add one to the stored row's counter; return it.
 
@@ -48,27 +56,31 @@ def upsert_count(
     `counter`. One statement, atomic on every database, inside the caller's transaction.
     """
     row = {**values, counter: 1}
-    keys = {column.name for column in table.primary_key.columns}
+    keys = sorted(column.name for column in table.primary_key.columns)
     others = [name for name in values if name not in keys]
-    if db.session.get_bind().dialect.name == "mysql":
-        stmt = mysql.insert(table).values(row)
-        fresh = restart(stmt.inserted)
+
+    def changes(inserted: Any) -> list[tuple[str, Any]]:
+        fresh = restart(inserted)
         count = case((fresh, 1), else_=table.c[counter] + 1)
-        # MariaDB assigns left to right: the counter first, while `fresh` sees the old row.
-        changes = [(counter, func.last_insert_id(count))]
-        changes += [
-            (name, case((fresh, stmt.inserted[name]), else_=table.c[name])) for name in others
+        return [(counter, count)] + [
+            (name, case((fresh, inserted[name]), else_=table.c[name])) for name in others
         ]
-        result = db.session.execute(stmt.on_duplicate_key_update(changes))
-        return result.lastrowid or 1  # 0: the row was inserted, its counter is 1
-    insert = (
-        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    stmt = insert(table).values(row)
-    fresh = restart(stmt.excluded)
-    changes = {counter: case((fresh, 1), else_=table.c[counter] + 1)}
-    changes |= {name: case((fresh, stmt.excluded[name]), else_=table.c[name]) for name in others}
-    stmt = stmt.on_conflict_do_update(index_elements=sorted(keys), set_=changes)
+
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "mysql":
+        my = mysql.insert(table).values(row)
+        # MariaDB assigns left to right: the counter first, while `fresh` sees the old row.
+        (_, count), *rest = changes(my.inserted)
+        result = db.session.execute(
+            my.on_duplicate_key_update([(counter, func.last_insert_id(count)), *rest])
+        )
+        return cast("CursorResult[Any]", result).lastrowid or 1  # 0: inserted, the count is 1
+    if dialect == "postgresql":
+        pg = postgresql.insert(table).values(row)
+        stmt: Any = pg.on_conflict_do_update(index_elements=keys, set_=dict(changes(pg.excluded)))
+    else:
+        lite = sqlite.insert(table).values(row)
+        stmt = lite.on_conflict_do_update(index_elements=keys, set_=dict(changes(lite.excluded)))
     return db.session.execute(stmt.returning(table.c[counter])).scalar_one()
 
 
@@ -79,7 +91,7 @@ def upsert_count(
 class RedisCounter:
     """Counts in Redis, per process; after a failure it stands aside for REDIS_PAUSE seconds."""
 
-    client: object
+    client: "redis.Redis"
     prefix: str
     paused_until: float = 0.0
 
