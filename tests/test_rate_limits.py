@@ -7,16 +7,16 @@ two apps on one database (or one Redis) stand for two workers or two hosts.
 import logging
 import re
 import secrets
+import socket
 import threading
 import time
 import types
 
 import pytest
-from conftest import TEST_ZONE
 from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 from test_auth import PASSWORD, csrf_token, make_user, sign_in
-from testdb import prepare_database
+from testdb import TEST_ZONE, prepare_database
 
 from taskboard import create_app, services
 from taskboard.extensions import db
@@ -300,6 +300,26 @@ def test_without_redis_the_database_counts_and_the_log_says_so(database_url, clo
         assert "counting API requests in the database" in warnings[0].getMessage()
     finally:
         dispose(app)
+
+
+def test_a_silent_redis_falls_back_to_the_database(database_url, clock, caplog):
+    """A Redis that takes connections but never answers: the read times out, no 500."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # connections queue, nothing ever answers
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        app = make_app(database_url, True, TASKBOARD_API_RATE_LIMIT=2, TASKBOARD_REDIS_URL=url)
+        try:
+            client, headers = app.test_client(), key_header(app)
+            with caplog.at_level(logging.WARNING, logger=limits.__name__):
+                statuses = [
+                    client.get("/api/v1/userods", headers=headers).status_code for _ in range(3)
+                ]
+            assert statuses == [200, 200, 429]
+            assert [hits for _, _, hits in counts(app)] == [3]
+            assert sum("did not answer" in r.getMessage() for r in caplog.records) == 1
+        finally:
+            dispose(app)
 
 
 # The command line and the document.
