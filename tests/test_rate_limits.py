@@ -15,7 +15,8 @@ import types
 import pytest
 from flask.cli import FlaskGroup
 from sqlalchemy import func, select
-from test_auth import PASSWORD, csrf_token, make_user, sign_in
+from staff import csrf_token, sign_in
+from test_auth import PASSWORD, make_user
 from testdb import TEST_ZONE, prepare_database
 
 from taskboard import create_app, services
