@@ -39,7 +39,7 @@ def test_parallel_requests_are_each_counted_once(app, database_url, clock):
     other = make_app(database_url, TASKBOARD_API_RATE_LIMIT=40)
     try:
         headers, statuses = key_header(app), []
-        barrier = threading.Barrier(16)
+        barrier = threading.Barrier(16, timeout=60)
 
         def worker(number: int) -> None:
             client = (app, other)[number % 2].test_client()

@@ -29,7 +29,7 @@ def _sign_in_in_parallel(app, monkeypatch, threads: int, password: str = "wrong-
         return real_check(stored, offered)
 
     monkeypatch.setattr(accounts, "check_password_hash", counting_check)
-    barrier, statuses = threading.Barrier(threads), []
+    barrier, statuses = threading.Barrier(threads, timeout=60), []
 
     def attempt() -> None:
         client = app.test_client()
