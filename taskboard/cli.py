@@ -23,6 +23,7 @@ OPTIONS = {
     "label": "--label",
     "developer_key": "--developer-key",
     "customer_key": "--customer-key",
+    "rate_limit": "--rate-limit",
     "user_name": "User name",
     "password": "The password",
 }
@@ -115,13 +116,21 @@ def create_user(username: str, admin: bool) -> None:
 @click.option("--permission", required=True, type=click.Choice([p.value for p in Permission]))
 @click.option("--developer-key", help="Use this developer key instead of a random one.")
 @click.option("--customer-key", help="Use this customer key instead of a random one.")
-def create_api_key(permission: str, developer_key: str | None, customer_key: str | None) -> None:
+@click.option(
+    "--rate-limit",
+    type=int,
+    help="Requests a minute for this key, instead of TASKBOARD_API_RATE_LIMIT (0: no limit).",
+)
+def create_api_key(
+    permission: str, developer_key: str | None, customer_key: str | None, rate_limit: int | None
+) -> None:
     """Create an API key pair and print its Authorization header value, once."""
     try:
         _, dev, cust = services.create_api_key(
             permission=Permission(permission),
             developer_key=developer_key,
             customer_key=customer_key,
+            rate_limit=rate_limit,
         )
     except services.ServiceError as exc:
         raise _refused(exc) from None

@@ -31,7 +31,10 @@ def register_error_handlers(app: Flask) -> None:
     def service_error(exc: services.ServiceError):
         # Only the API lets a service's refusal reach this far; pages catch their own.
         status = next(code for cls, code in SERVICE_STATUS.items() if isinstance(exc, cls))
-        return _respond(exc.render(label), status)
+        response = _respond(exc.render(label), status)
+        if isinstance(exc, services.Throttled):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
