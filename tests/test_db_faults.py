@@ -507,9 +507,10 @@ def test_a_held_sqlite_write_lock_makes_writes_503_with_nothing_written(
     got = answers(o, api_post, board_post, api_get, kiosk_page, healthz)
     assert_api_unavailable(got["api_post"])
     assert_board_unavailable(got["board_post"], retries=False)
-    # Readers do not wait for a writer (WAL): the display and the API keep answering.
-    assert got["api_get"].status_code == 200
-    assert got["api_get"].get_json()["Descript"] == "Call Mr. Anderson"
+    # Readers do not wait for a writer (WAL): the display keeps answering. An API read
+    # counts its key's request in the database first, which needs SQLite's one write lock,
+    # so it waits like a write (README: set TASKBOARD_REDIS_URL to keep reads going).
+    assert_api_unavailable(got["api_get"])
     assert got["kiosk_page"].status_code == 200
     assert_healthz(got["healthz"], 200)
     sqlite_write_lock.execute("ROLLBACK")
