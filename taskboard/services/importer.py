@@ -29,6 +29,7 @@ from ..models import (
 from .accounts import check_user_name
 from .common import Known, advance_sequences, check_text, now
 from .errors import Invalid, ServiceError, not_found
+from .limits import RATE_LIMIT_MAX
 from .lists import check_list_name, check_parent
 from .loading import (
     Chunk,
@@ -216,6 +217,8 @@ def _prepare_api_key(attrs: dict, known: Known, exists: bool) -> dict:
             raise Invalid("{0} must be a SHA-256 digest in hexadecimal.", attr)
     if "permission" not in attrs:
         raise Invalid("{0} is required.", "permission")
+    if (attrs.get("rate_limit") or 0) > RATE_LIMIT_MAX:
+        raise Invalid(f"{{0}} must be at most {RATE_LIMIT_MAX}.", "rate_limit")
     attrs.setdefault("date_time_created", now())
     return attrs
 
