@@ -23,8 +23,9 @@
   var pageTimer = null;
   var pageMs = DEFAULT_PAGE_MS;
   var pinMs = DEFAULT_PIN_MS;
-  var heights = null; // the rows' measured heights, until the rows or the size change
-  var measuredFor = "";
+  var sizes = new Map(); // a row's signature -> its height, for one screen size
+  var sizesFor = "";
+  var sizesWidth = -1;
   var observer = null;
   var countText = "";
 
@@ -84,13 +85,41 @@
     return fresh;
   }
 
+  // What decides a row's height (not its age, whose column has a fixed width).
+  function signature(li) {
+    var parts = [li.dataset.task, li.classList.contains("status-viewed") ? "v" : "n"];
+    li.querySelectorAll(".display-priority, .display-text, .display-who").forEach(function (el) {
+      parts.push(el.textContent);
+    });
+    return parts.join("\u0001");
+  }
+
+  // The rows' heights. Only rows not measured before are laid out for it (after a poll,
+  // the one that arrived): every other row is hidden first, so a redraw of 2,000 rows
+  // costs the layout of a page, not of the whole list.
   function measure(all, area) {
-    var key = area.clientWidth + "x" + area.clientHeight;
-    if (heights && measuredFor === key && heights.length === all.length) return heights;
-    all.forEach(function (li) { li.classList.remove("is-off", "is-last-pinned"); });
-    heights = all.map(function (li) { return li.getBoundingClientRect().height; });
-    measuredFor = key;
-    return heights;
+    var signatures = all.map(signature);
+    var screen = window.innerWidth + "x" + window.innerHeight;
+    all.forEach(function (li, i) {
+      li.classList.remove("is-last-pinned");
+      li.classList.toggle("is-off", sizes.has(signatures[i]) && sizesFor === screen);
+    });
+    var width = screen + "x" + area.clientWidth;
+    if (width !== sizesFor + "x" + sizesWidth) {
+      sizes.clear();
+      sizesFor = screen;
+      sizesWidth = area.clientWidth;
+      all.forEach(function (li) { li.classList.remove("is-off"); });
+    }
+    var unknown = [];
+    signatures.forEach(function (sig, i) { if (!sizes.has(sig)) unknown.push(i); });
+    var measured = unknown.map(function (i) { return all[i].getBoundingClientRect().height; });
+    unknown.forEach(function (i, k) { sizes.set(signatures[i], measured[k]); });
+    if (sizes.size > 2 * all.length + 100) {
+      var current = new Set(signatures);
+      sizes.forEach(function (_, sig) { if (!current.has(sig)) sizes.delete(sig); });
+    }
+    return signatures.map(function (sig) { return sizes.get(sig); });
   }
 
   // Choose what this moment shows: the pinned rows (the newest arrivals that fit in
@@ -160,7 +189,8 @@
       var since = now - arrivedAt[num];
       var flashing = since < HIGHLIGHT_MS;
       if (flashing && !li.classList.contains("is-arrived")) {
-        li.style.animationDelay = -since + "ms"; // a redraw continues the pulse, not restarts it
+        // A redraw continues the pulse rather than restarting it.
+        li.style.setProperty("--arrived-delay", -since + "ms");
       }
       li.classList.toggle("is-arrived", flashing);
       var ageSpan = li.querySelector(".display-age");
@@ -204,11 +234,10 @@
     var paging = document.getElementById("display-paging");
     countText = paging ? paging.textContent.trim() : "";
     receivedAt = Date.now();
-    heights = null;
     if (observer) observer.disconnect();
     var area = list();
     if (area && window.ResizeObserver) {
-      observer = new ResizeObserver(function () { heights = null; layout(); });
+      observer = new ResizeObserver(function () { layout(); });
       observer.observe(area);
     }
     if (!pageTimer && area) pageTimer = setInterval(nextPage, pageMs);
