@@ -3,7 +3,9 @@
 import datetime as dt
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
@@ -199,7 +201,7 @@ def kiosk_screen(kiosk: KioskToken, *, marker: int) -> KioskScreen:
     return KioskScreen(kiosk=kiosk, marker=marker, list_names=list(names), rows=rows, total=total)
 
 
-def _row(values, privacy: bool, moment: dt.datetime) -> KioskRow:
+def _row(values: Sequence[Any], privacy: bool, moment: dt.datetime) -> KioskRow:
     """One display row from the screen's query; privacy mode keeps only harmless parts."""
     (num, status, text, short, entry, original, list_name, priority, color,
      first, last, appointment) = values  # fmt: skip

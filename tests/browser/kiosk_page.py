@@ -5,11 +5,15 @@ a page flip cannot fall between two readings.
 """
 
 import math
+import random
 import re
+import time
+import uuid
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 PAGING = re.compile(r"^Page (\d+) of (\d+) · ([\d,]+) tasks$")
+LATENCY_TASKS = 20
 
 # Everything a geometry check needs at one moment: the viewport, the title, the stamp,
 # the banner, the task area, the paging line, and every row that is shown, in the order
@@ -146,3 +150,40 @@ def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def open_display(page: Page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == 200
+    expect(page.locator("#display .display-task").first).to_be_visible()
+
+
+def wait_in_view(page: Page, task_num: int, timeout: float = 10_000) -> float:
+    """Wait until the task's row is whole inside the viewport; the page's time then (s)."""
+    handle = page.wait_for_function(IN_VIEW, arg=f"kiosk-task-{task_num}", polling="raf",
+                                    timeout=timeout)  # fmt: skip
+    return handle.json_value() / 1000
+
+
+def paging_of(shot: dict) -> tuple[int, int, int]:
+    match = PAGING.match(shot["pagingText"])
+    assert match, f"paging line {shot['pagingText']!r}"
+    return int(match[1]), int(match[2]), int(match[3].replace(",", ""))
+
+
+def measure_arrivals(page: Page, busy: dict, posted, seed: str) -> tuple[list, list]:
+    """Post LATENCY_TASKS tasks one by one; how long each took to be whole in the viewport,
+    from the POST's answer and from its sending (s)."""
+    rng = random.Random(seed)
+    latencies, from_send = [], []
+    for n in range(LATENCY_TASKS):
+        time.sleep(rng.uniform(0, 0.5))  # land at different moments of the poll
+        sent = time.time()
+        task_num, answered = posted(busy["list"], f"Arrival {n} {uuid.uuid4().hex[:8]}")
+        seen = wait_in_view(page, task_num)
+        latencies.append(max(0.0, seen - answered))
+        from_send.append(max(0.0, seen - sent))
+        assert_whole_rows(shot := snapshot(page))
+        assert shot["shown"][0]["id"] == f"kiosk-task-{task_num}"  # the newest on top
+        assert shot["shown"][0]["pinned"]
+    return latencies, from_send

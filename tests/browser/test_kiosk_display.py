@@ -7,13 +7,12 @@ within 1 s (p95 over 20) and stays there, pinned, for its first minutes; at 1280
 """
 
 import datetime as dt
-import random
 import re
 import time
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from taskboard import create_app, services
@@ -23,11 +22,15 @@ from tests.browser.axe import violations
 from tests.browser.kiosk_page import (
     CONTRASTS,
     IN_VIEW,
-    PAGING,
+    LATENCY_TASKS,
     assert_whole_rows,
+    measure_arrivals,
+    open_display,
     overlaps,
+    paging_of,
     percentile,
     snapshot,
+    wait_in_view,
 )
 from tests.browser.server import clone_server
 
@@ -39,7 +42,6 @@ SCREENS = {
     "1080p": {"width": 1920, "height": 1080},
     "4k": {"width": 3840, "height": 2160},
 }
-LATENCY_TASKS = 20
 LATENCY_P95_S = 1.0
 # Long and short texts, some with a short description or a patient: rows of one and
 # two lines, so pages hold different numbers of rows.
@@ -125,25 +127,6 @@ def posted(live_server):
         live_server.api("PUT", f"/tasks/{task_num}", {"TaskStatus": "Done"})
 
 
-def open_display(page: Page, path: str) -> None:
-    response = page.goto(path)
-    assert response is not None and response.status == 200
-    expect(page.locator("#display .display-task").first).to_be_visible()
-
-
-def wait_in_view(page: Page, task_num: int, timeout: float = 10_000) -> float:
-    """Wait until the task's row is whole inside the viewport; the page's time then (s)."""
-    handle = page.wait_for_function(IN_VIEW, arg=f"kiosk-task-{task_num}", polling="raf",
-                                    timeout=timeout)  # fmt: skip
-    return handle.json_value() / 1000
-
-
-def paging_of(shot: dict) -> tuple[int, int, int]:
-    match = PAGING.match(shot["pagingText"])
-    assert match, f"paging line {shot['pagingText']!r}"
-    return int(match[1]), int(match[2]), int(match[3].replace(",", ""))
-
-
 # --- whole rows, and every page -----------------------------------------------------------
 
 
@@ -192,24 +175,6 @@ def test_a_resized_display_pages_again_with_whole_rows(new_context, busy):
 
 
 # --- arrivals: in view within 1 s, and kept there --------------------------------------------
-
-
-def measure_arrivals(page: Page, busy: dict, posted, seed: str) -> tuple[list, list]:
-    """Post LATENCY_TASKS tasks one by one; how long each took to be whole in the viewport,
-    from the POST's answer and from its sending (s)."""
-    rng = random.Random(seed)
-    latencies, from_send = [], []
-    for n in range(LATENCY_TASKS):
-        time.sleep(rng.uniform(0, 0.5))  # land at different moments of the poll
-        sent = time.time()
-        task_num, answered = posted(busy["list"], f"Arrival {n} {uuid.uuid4().hex[:8]}")
-        seen = wait_in_view(page, task_num)
-        latencies.append(max(0.0, seen - answered))
-        from_send.append(max(0.0, seen - sent))
-        assert_whole_rows(shot := snapshot(page))
-        assert shot["shown"][0]["id"] == f"kiosk-task-{task_num}"  # the newest on top
-        assert shot["shown"][0]["pinned"]
-    return latencies, from_send
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=list(SCREENS))
