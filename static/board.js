@@ -148,9 +148,13 @@
     if (status === 422) return;
     var box = document.getElementById("request-error");
     if (!box) return;
-    box.textContent = status === 400
-      ? "That did not go through: the page has expired. Reload the page and try again."
-      : "That did not go through (error " + status + "). Reload the page and try again.";
+    if (status === 400) {
+      box.textContent = "That did not go through: the page has expired. Reload the page and try again.";
+    } else if (status === 503) {
+      box.textContent = "The database is not answering, so that did not go through. Try again in a moment.";
+    } else {
+      box.textContent = "That did not go through (error " + status + "). Reload the page and try again.";
+    }
     box.hidden = false;
     setTimeout(function () { box.hidden = true; }, 8000);
   });

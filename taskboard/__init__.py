@@ -1,9 +1,11 @@
 """Taskboard: an Open Dental-compatible task system for dental offices."""
 
 import datetime as dt
+import importlib.util
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, redirect, request, url_for
@@ -11,6 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import timeouts
 from .extensions import csrf, db, migrate
 from .middleware import ChunkedBodies
 
@@ -22,6 +25,9 @@ ENV_KEYS = (
     "TASKBOARD_API_MAX_LIMIT",
     "TASKBOARD_TRUSTED_PROXIES",
     "TASKBOARD_SESSION_IDLE_HOURS",
+    "TASKBOARD_DB_TIMEOUT",
+    "TASKBOARD_API_RATE_LIMIT",
+    "TASKBOARD_REDIS_URL",
 )
 # Scripts and styles come only from this site; style attributes carry priority colours.
 CONTENT_SECURITY_POLICY = (
@@ -76,6 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         TASKBOARD_API_MAX_LIMIT=1000,
         TASKBOARD_TRUSTED_PROXIES=0,
         TASKBOARD_SESSION_IDLE_HOURS=12,
+        TASKBOARD_DB_TIMEOUT=timeouts.DEFAULT_SECONDS,
+        TASKBOARD_API_RATE_LIMIT=1200,
+        TASKBOARD_REDIS_URL=None,
         MAX_CONTENT_LENGTH=1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -98,14 +107,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxies = app.config["TASKBOARD_TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     app.after_request(_security_headers)
     db.init_app(app)
+    with app.app_context():
+        timeouts.configure_engine(app, db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
 
-    from . import api, auth, board, cli, errors, health, kiosk
+    from . import api, auth, board, cli, errors, health, kiosk, services
 
+    services.configure_rate_limits(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
@@ -149,6 +162,43 @@ def _finish_config(app: Flask) -> None:
         raise ConfigError("TASKBOARD_SESSION_IDLE_HOURS must be a number of hours above 0.")
     cfg["TASKBOARD_SESSION_IDLE"] = dt.timedelta(hours=idle_hours)
     cfg["PERMANENT_SESSION_LIFETIME"] = cfg["TASKBOARD_SESSION_IDLE"]
+    try:
+        cfg["TASKBOARD_DB_TIMEOUT"] = timeouts.parse_seconds(cfg["TASKBOARD_DB_TIMEOUT"])
+    except (TypeError, ValueError):
+        raise ConfigError(
+            "TASKBOARD_DB_TIMEOUT must be a number of seconds above 0, at most 3600."
+        ) from None
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **timeouts.engine_options(cfg["SQLALCHEMY_DATABASE_URI"], cfg["TASKBOARD_DB_TIMEOUT"]),
+        **cfg.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
+    _rate_limit_config(cfg)
+
+
+def _rate_limit_config(cfg) -> None:
+    """Check TASKBOARD_API_RATE_LIMIT and TASKBOARD_REDIS_URL."""
+    from .services import RATE_LIMIT_MAX
+
+    try:
+        rate_limit = int(cfg["TASKBOARD_API_RATE_LIMIT"])
+    except (TypeError, ValueError):
+        rate_limit = -1
+    if not 0 <= rate_limit <= RATE_LIMIT_MAX:
+        raise ConfigError(
+            "TASKBOARD_API_RATE_LIMIT must be a whole number of requests a minute "
+            f"from 0 (no limit) to {RATE_LIMIT_MAX}."
+        )
+    cfg["TASKBOARD_API_RATE_LIMIT"] = rate_limit
+    url = cfg["TASKBOARD_REDIS_URL"] or None
+    cfg["TASKBOARD_REDIS_URL"] = url
+    if url is None:
+        return
+    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError("TASKBOARD_REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+    if importlib.util.find_spec("redis") is None:
+        raise ConfigError(
+            "TASKBOARD_REDIS_URL needs the redis package: pip install 'taskboard[redis]'."
+        )
 
 
 def _security_headers(response):

@@ -88,7 +88,7 @@ def safe_next(target: str | None) -> str:
 def sign_in():
     """Sign a staff user in."""
     form = SignInForm(next=request.args.get("next", ""))
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = services.authenticate_user(
@@ -98,7 +98,7 @@ def sign_in():
             )
         except services.Throttled as exc:
             field_error(form, exc, "user_name")
-            status = 429
+            status, headers = 429, {"Retry-After": str(exc.retry_after)}
         except services.Invalid as exc:
             field_error(form, exc, "user_name")
             status = 401
@@ -109,7 +109,7 @@ def sign_in():
             return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         status = 400
-    return render_template("auth/sign_in.html", form=form), status
+    return render_template("auth/sign_in.html", form=form), status, headers
 
 
 @bp.post("/logout")

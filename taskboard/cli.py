@@ -1,16 +1,19 @@
 """The command line of operations.md: `flask --app taskboard <command>`."""
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from flask import Flask, current_app, url_for
 from flask_migrate import upgrade
 
-from . import services
+from . import services, timeouts
 from .api.transfer import export_document, import_label, parse_import_document
 from .api.wire import WireError
 from .demo import seed_demo
+from .extensions import db
 from .models import Permission
 
 # The options a service's error may be about, as the commands name them.
@@ -20,6 +23,7 @@ OPTIONS = {
     "label": "--label",
     "developer_key": "--developer-key",
     "customer_key": "--customer-key",
+    "rate_limit": "--rate-limit",
     "user_name": "User name",
     "password": "The password",
 }
@@ -28,6 +32,18 @@ OPTIONS = {
 def _refused(exc: services.ServiceError) -> click.ClickException:
     """Turn a service's refusal into the command's error, naming the option."""
     return click.ClickException(exc.render(lambda attr: OPTIONS.get(attr, attr)))
+
+
+def batch(command: Callable) -> Callable:
+    """Let a bulk command's statements run as long as they take (TASKBOARD_DB_TIMEOUT is
+    for requests); connecting and waiting for a lock stay bounded by it."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        timeouts.batch_work(current_app, db.engine)
+        return command(*args, **kwargs)
+
+    return run
 
 
 def register(app: Flask) -> None:
@@ -45,6 +61,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init-db")
+@batch
 def init_db() -> None:
     """Create the database schema, or migrate it to the current version."""
     upgrade()
@@ -53,6 +70,7 @@ def init_db() -> None:
 
 @click.command("import-data")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@batch
 def import_data_command(file: Path) -> None:
     """Load Open Dental-shaped records from FILE, keeping their keys; all or nothing."""
     try:
@@ -68,6 +86,7 @@ def import_data_command(file: Path) -> None:
 
 @click.command("export-data")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@batch
 def export_data_command(file: Path) -> None:
     """Write every record to FILE as an import-data document (it holds password digests)."""
     records = services.export_records()
@@ -97,13 +116,21 @@ def create_user(username: str, admin: bool) -> None:
 @click.option("--permission", required=True, type=click.Choice([p.value for p in Permission]))
 @click.option("--developer-key", help="Use this developer key instead of a random one.")
 @click.option("--customer-key", help="Use this customer key instead of a random one.")
-def create_api_key(permission: str, developer_key: str | None, customer_key: str | None) -> None:
+@click.option(
+    "--rate-limit",
+    type=int,
+    help="Requests a minute for this key, instead of TASKBOARD_API_RATE_LIMIT (0: no limit).",
+)
+def create_api_key(
+    permission: str, developer_key: str | None, customer_key: str | None, rate_limit: int | None
+) -> None:
     """Create an API key pair and print its Authorization header value, once."""
     try:
         _, dev, cust = services.create_api_key(
             permission=Permission(permission),
             developer_key=developer_key,
             customer_key=customer_key,
+            rate_limit=rate_limit,
         )
     except services.ServiceError as exc:
         raise _refused(exc) from None
@@ -137,6 +164,7 @@ def create_kiosk_token(lists: str, privacy: bool, viewed: bool, chime: bool, lab
 
 @click.command("seed-demo")
 @click.option("--tasks", "task_count", default=2000, show_default=True, type=int)
+@batch
 def seed_demo_command(task_count: int) -> None:
     """Fill an empty database with a believable demo office."""
     bar = click.progressbar(length=max(task_count, 1), label="Seeding tasks", file=sys.stderr)

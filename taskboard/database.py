@@ -67,11 +67,11 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
     """Set up every SQLite connection for several workers sharing one file."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
-    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin).
+    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin). The busy
+    # timeout (how long a write waits for the lock) is TASKBOARD_DB_TIMEOUT (timeouts.py).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -233,6 +233,8 @@ class ApiKey(Model):
     permission: Mapped[Permission] = mapped_column(_enum(Permission))
     is_disabled: Mapped[bool] = mapped_column(default=False)
     date_time_created: Mapped[dt.datetime]
+    # Requests a minute for this key; None: TASKBOARD_API_RATE_LIMIT; 0: no limit.
+    rate_limit: Mapped[int | None]
 
     def __repr__(self) -> str:
         return f"<ApiKey {self.api_key_num} {self.permission}>"
@@ -254,19 +256,6 @@ class UserSession(Model):
 
     def __repr__(self) -> str:
         return f"<UserSession of {self.user_num} active {self.date_time_active}>"
-
-
-class SignInFailure(Model):
-    """Recent failed sign-ins for one user name or one address, for the sign-in throttle."""
-
-    __tablename__ = "sign_in_failure"
-
-    throttle_key: Mapped[str] = mapped_column(String(300), primary_key=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    window_start: Mapped[dt.datetime]
-
-    def __repr__(self) -> str:
-        return f"<SignInFailure {self.throttle_key!r} x{self.failures}>"
 
 
 class ChangeMarker(Model):
@@ -306,3 +295,6 @@ class KioskToken(Model):
 
     def __repr__(self) -> str:
         return f"<KioskToken {self.kiosk_token_num} lists {self.task_list_nums}>"
+
+
+from .counters import ApiRequestCount, SignInFailure  # noqa: E402,F401

@@ -2,7 +2,10 @@
 
 import datetime as dt
 import os
+import time
+import types
 
+import limiting
 import pytest
 from testdb import TEST_ZONE, prepare_database, temporary_database
 
@@ -18,6 +21,7 @@ from taskboard.models import (
     TaskNote,
     User,
 )
+from taskboard.services import limits
 
 
 @pytest.fixture(scope="session")
@@ -156,3 +160,22 @@ def write_target(app, make_note):
     note = make_note()
     with app.app_context():
         return db.session.get(TaskNote, note).task_num, note
+
+
+# The rate-limit tests' fixtures (tests/limiting.py has their helpers).
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Stop the limiter's clock at limiting.MOMENT; `clock.now` moves it."""
+    fake = types.SimpleNamespace(now=limiting.MOMENT, monotonic=time.monotonic)
+    fake.time = lambda: fake.now
+    monkeypatch.setattr(limits, "time", fake)
+    return fake
+
+
+@pytest.fixture
+def limited(app):
+    """The test app with a limit of 3 requests a minute a key."""
+    app.config["TASKBOARD_API_RATE_LIMIT"] = 3
+    return app

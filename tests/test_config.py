@@ -282,3 +282,29 @@ def test_default_list_window_is_fourteen_days_in_the_office_zone(zone_app):
     response = zone_app.test_client().get("/api/v1/tasks", headers=zone_app.headers)
     assert response.status_code == 200
     assert [task["TaskNum"] for task in response.json] == [1]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", 0), ("75", 75), (" 9 ", 9)])
+def test_the_rate_limit_comes_from_the_environment(instance, monkeypatch, value, expected):
+    assert create_app().config["TASKBOARD_API_RATE_LIMIT"] == 1200
+    monkeypatch.setenv("TASKBOARD_API_RATE_LIMIT", value)
+    assert create_app().config["TASKBOARD_API_RATE_LIMIT"] == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "lots", "1.5", "", str(2**31)])
+def test_an_impossible_rate_limit_stops_the_start(instance, monkeypatch, value):
+    monkeypatch.setenv("TASKBOARD_API_RATE_LIMIT", value)
+    with pytest.raises(ConfigError, match="TASKBOARD_API_RATE_LIMIT must be a whole number"):
+        create_app()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "127.0.0.1:6379", "redis"])
+def test_a_redis_url_that_is_not_one_stops_the_start(instance, monkeypatch, url):
+    monkeypatch.setenv("TASKBOARD_REDIS_URL", url)
+    with pytest.raises(ConfigError, match="TASKBOARD_REDIS_URL must be a redis://"):
+        create_app()
+
+
+def test_an_empty_redis_url_means_none(instance, monkeypatch):
+    monkeypatch.setenv("TASKBOARD_REDIS_URL", "")
+    assert create_app().config["TASKBOARD_REDIS_URL"] is None

@@ -1,18 +1,22 @@
 """export-data and import-data move an office between SQLite, PostgreSQL and MariaDB intact."""
 
 import json
+import types
 
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask.cli import FlaskGroup
+from sqlalchemy import text
 from testdb import temporary_database
 
 from taskboard import create_app, services
 from taskboard.demo import seed_demo
 from taskboard.extensions import db
-from taskboard.models import Permission
+from taskboard.models import ApiKey, ApiRequestCount, Permission
+from taskboard.services import limits
+from taskboard.services.common import digest
 
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -61,6 +65,41 @@ def test_migrations_build_the_models_schema_on_every_database(fresh_url):
     assert differences == []
 
 
+def test_init_db_upgrades_a_database_of_the_previous_version(fresh_url, monkeypatch):
+    """A database at 0002_sessions, with a key, gains per-key limits and the counters."""
+    app = make_app(fresh_url)
+    with app.app_context():
+        flask_migrate.upgrade(revision="0002_sessions")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO api_key (api_key_num, developer_key_hash, customer_key_hash,"
+                    " permission, is_disabled, date_time_created)"
+                    " VALUES (7, :dev, :cust, 'read', :no, '2026-01-02 03:04:05')"
+                ),
+                {"dev": digest("OldDeveloper1"), "cust": digest("OldCustomer1"), "no": False},
+            )
+    output = run_cli(app, "init-db")
+    assert "Running upgrade 0002_sessions -> 0003_rate_limits" in output
+    assert output.endswith("The database is ready.\n")
+    with app.app_context():
+        key = db.session.get(ApiKey, 7)
+        assert key.rate_limit is None  # the installation's limit
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == (
+            "0003_rate_limits"
+        )
+        db.session.remove()
+    app.config["TASKBOARD_API_RATE_LIMIT"] = 2
+    monkeypatch.setattr(limits, "time", types.SimpleNamespace(time=lambda: 1_740_000_000.0))
+    client, headers = app.test_client(), {"Authorization": "ODFHIR OldDeveloper1/OldCustomer1"}
+    statuses = [client.get("/api/v1/userods", headers=headers).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    with app.app_context():
+        assert db.session.get(ApiRequestCount, 7).hits == 3
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_an_office_moves_between_all_three_databases_with_nothing_lost(tmp_path):
     """SQLite → PostgreSQL → MariaDB → SQLite: every export is identical to the first."""
     source = make_app(f"sqlite:///{tmp_path / 'source.sqlite'}")
@@ -69,12 +108,15 @@ def test_an_office_moves_between_all_three_databases_with_nothing_lost(tmp_path)
         seed_demo(tasks=300)
         services.create_user(user_name="boss", password="secret-pass", is_admin=True)
         services.create_api_key(permission=Permission.read)
+        services.create_api_key(permission=Permission.write, rate_limit=0)
+        services.create_api_key(permission=Permission.read, rate_limit=30)
         services.create_kiosk_token(task_list_nums=[74, 75], privacy=True, chime=True)
         services.update_task(task_num=9001, descript="Line one\r\nline two ünïcode 🦷")
     first = tmp_path / "0.json"
     run_cli(source, "export-data", str(first))
     original = json.loads(first.read_bytes())
     assert all(original[kind] for kind in original), "every kind has records"
+    assert [key["RateLimit"] for key in original["apikeys"]] == [None, 0, 30]
 
     with (
         temporary_database(SERVERS["postgresql"]) as pg,

@@ -65,7 +65,7 @@ def refuse_options():
 
 @bp.before_request
 def authenticate():
-    """Require an enabled ODFHIR key pair; a read key may only GET."""
+    """Require an enabled ODFHIR key pair within its rate limit; a read key may only GET."""
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return None
     match = _AUTHORIZATION.fullmatch(request.headers.get("Authorization", ""))
@@ -76,9 +76,14 @@ def authenticate():
     api_key = services.authenticate_api_key(developer_key=match[1], customer_key=match[2])
     if api_key is None:
         return error_response("The API key pair is unknown or disabled.", 401)
-    if request.method in _WRITE_METHODS and api_key.permission != Permission.write:
-        return error_response("This API key does not have write permission.", 401)
     g.api_key = api_key
+    permission = api_key.permission
+    # Counted in its own transaction, before the request's own work (Throttled: 429).
+    services.count_api_request(
+        api_key_num=api_key.api_key_num, limit=services.key_rate_limit(api_key)
+    )
+    if request.method in _WRITE_METHODS and permission != Permission.write:
+        return error_response("This API key does not have write permission.", 401)
     return None
 
 

@@ -7,6 +7,8 @@ displays. In the document Open Dental's "none" values (0, 0001-01-01) stand for 
 """
 
 import json
+from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -20,11 +22,29 @@ from .kinds import (
     NULLABLE_DATE_TIME,
     NULLABLE_KEY,
     Choice,
+    Kind,
     Nullable,
     Text,
 )
 from .resources import DEFINITION, TASK, TASK_LIST, TASK_NOTE, TEXT, USEROD
 from .wire import Formats, WireError, _reject_constant
+
+
+@dataclass(frozen=True)
+class OrNull(Kind):
+    """Another kind, or JSON null for NULL (where 0 means something else)."""
+
+    inner: Kind
+
+    def parse(self, value: Any, name: str) -> Any:
+        return None if value is None else self.inner.parse(value, name)
+
+    def out(self, src: str) -> str:
+        return self.inner.out(src)
+
+    def schema(self, mode: str) -> dict:
+        return {"oneOf": [self.inner.schema(mode), {"type": "null"}]}
+
 
 KINDS: dict[str, Fields] = {
     "definitions": DEFINITION.extended(
@@ -86,6 +106,12 @@ KINDS: dict[str, Fields] = {
             Field("Permission", "permission", Choice(Permission), "read or write."),
             Field("IsDisabled", "is_disabled", BOOLEAN, "Whether the key pair is disabled."),
             Field("DateTimeCreated", "date_time_created", DATE_TIME, "When it was created."),
+            Field(
+                "RateLimit",
+                "rate_limit",
+                OrNull(KEY),
+                "Requests a minute (0: no limit); null: TASKBOARD_API_RATE_LIMIT.",
+            ),
         ),
     ),
     "kiosktokens": Fields(

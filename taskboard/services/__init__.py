@@ -51,6 +51,7 @@ from .kiosks import (
     poll_kiosk,
     revoke_kiosk_token,
 )
+from .limits import RATE_LIMIT_MAX, configure_rate_limits, count_api_request, key_rate_limit
 from .lists import create_task_list, set_task_list_status, update_task_list
 from .notes import NOTE_MAX, add_note, get_note, list_notes, task_notes, update_note
 from .sessions import (
@@ -78,6 +79,7 @@ __all__ = [
     "DESCRIPT_OVERRIDE_MAX",
     "LABEL_MAX",
     "NOTE_MAX",
+    "RATE_LIMIT_MAX",
     "STATUS_CHOICES",
     "TASK_COLUMNS",
     "UNSET",
@@ -98,6 +100,8 @@ __all__ = [
     "board_row",
     "board_rows",
     "change_password",
+    "configure_rate_limits",
+    "count_api_request",
     "create_api_key",
     "create_kiosk_token",
     "create_task",
@@ -115,6 +119,7 @@ __all__ = [
     "get_task_row",
     "get_user",
     "import_data",
+    "key_rate_limit",
     "kiosk_screen",
     "list_definitions",
     "list_kiosk_tokens",

@@ -1,6 +1,5 @@
 """Staff users and API key pairs."""
 
-import datetime as dt
 import functools
 import hmac
 import re
@@ -11,20 +10,18 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import transaction, writes
+from ..database import writes
 from ..extensions import db
-from ..models import ApiKey, Permission, SignInFailure, User
+from ..models import ApiKey, Permission, User
 from .common import check_text, digest, find, now
-from .errors import Invalid, Throttled, literal, not_found
+from .errors import Invalid, literal, not_found
+from .limits import RATE_LIMIT_MAX, claim_sign_in, sign_in_succeeded
 
 PASSWORD_MIN = 8
 USER_NAME_MAX = 255
 KEY_PATTERN = re.compile(r"[A-Za-z0-9]{8,64}")
 _KEY_ALPHABET = string.ascii_letters + string.digits
 _DUMMY_DIGEST = digest("no such key")
-USER_FAILURE_LIMIT = 5
-ADDRESS_FAILURE_LIMIT = 20
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
 
 
 def get_user(*, user_num: int, field: str = "user_num") -> User:
@@ -61,37 +58,23 @@ def check_password(password: str, field: str = "password") -> None:
 
 
 def authenticate_user(*, user_name: str, password: str, address: str) -> User:
-    """Return the user whose name and password match, unless the throttle refuses."""
-    keys = (f"user:{user_name.strip().casefold()}"[:300], f"addr:{address}"[:300])
-    stamp = now()
-    failures = [find(SignInFailure, key) for key in keys]
-    for failure, limit in zip(failures, (USER_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT), strict=True):
-        if failure and failure.window_start > stamp - THROTTLE_WINDOW and failure.failures >= limit:
-            wait = failure.window_start + THROTTLE_WINDOW - stamp
-            minutes = max(1, -(-int(wait.total_seconds()) // 60))
-            raise Throttled(
-                f"Too many failed sign-ins; try again in {minutes} minute"
-                f"{'s' if minutes > 1 else ''}.",
-                "user_name",
-            )
+    """Return the user whose name and password match, unless the throttle refuses.
+
+    The attempt is counted before its password is checked (see limits.claim_sign_in).
+    """
+    keys = {
+        "name_key": f"user:{user_name.strip().casefold()}"[:300],
+        "address_key": f"addr:{address}"[:300],
+    }
+    claim_sign_in(**keys)
     user = db.session.scalar(select(User).where(User.user_name == user_name.strip()))
     # Hash even for unknown names, so timing does not tell which names exist.
     ok = check_password_hash(
         user.password_hash if user and user.password_hash else _dummy_hash(), password
     )
-    with transaction():
-        if ok and user is not None and not user.is_hidden:
-            if failures[0] is not None:
-                db.session.delete(failures[0])
-            return user
-        for key, failure in zip(keys, failures, strict=True):
-            if failure is None or failure.window_start <= stamp - THROTTLE_WINDOW:
-                if failure is not None:
-                    db.session.delete(failure)
-                    db.session.flush()
-                db.session.add(SignInFailure(throttle_key=key, failures=1, window_start=stamp))
-            else:
-                failure.failures += 1
+    if ok and user is not None and not user.is_hidden:
+        sign_in_succeeded(**keys)
+        return user
     raise Invalid("The user name or password is wrong.", "user_name")
 
 
@@ -108,9 +91,18 @@ def change_password(*, user_num: int, current_password: str, new_password: str) 
 
 @writes
 def create_api_key(
-    *, permission: Permission, developer_key: str | None = None, customer_key: str | None = None
+    *,
+    permission: Permission,
+    developer_key: str | None = None,
+    customer_key: str | None = None,
+    rate_limit: int | None = None,
 ) -> tuple[ApiKey, str, str]:
-    """Create a key pair; return it with the two keys, which are never stored."""
+    """Create a key pair; return it with the two keys, which are never stored.
+
+    `rate_limit`: its requests a minute (0: no limit), instead of TASKBOARD_API_RATE_LIMIT.
+    """
+    if rate_limit is not None and not 0 <= rate_limit <= RATE_LIMIT_MAX:
+        raise Invalid(f"{{0}} must be a whole number from 0 to {RATE_LIMIT_MAX}.", "rate_limit")
     developer_key = developer_key or _random_key()
     customer_key = customer_key or _random_key()
     for field, key in (("developer_key", developer_key), ("customer_key", customer_key)):
@@ -129,6 +121,7 @@ def create_api_key(
         customer_key_hash=cust_hash,
         permission=permission,
         date_time_created=now(),
+        rate_limit=rate_limit,
     )
     db.session.add(api_key)
     return api_key, developer_key, customer_key

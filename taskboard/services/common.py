@@ -5,7 +5,7 @@ import hashlib
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Integer, Select, func, select, text
 
 from ..extensions import db
 from ..models import MAX_KEY, Definition
@@ -103,6 +103,8 @@ def advance_sequences() -> None:
         return  # SQLite and MariaDB already continue above the largest key
     for table in db.metadata.sorted_tables:
         column = next(iter(table.primary_key.columns))
+        if not isinstance(column.type, Integer):
+            continue  # a text key (the sign-in throttle's) has no sequence
         top = db.session.scalar(select(func.max(column)))
         if top is not None:
             db.session.execute(

@@ -48,7 +48,11 @@ class PreconditionFailed(ServiceError):
 
 
 class Throttled(ServiceError):
-    """Too many attempts; the client must wait (HTTP 429)."""
+    """Too many attempts; the client must wait `retry_after` seconds (HTTP 429)."""
+
+    def __init__(self, template: str, *fields: str, retry_after: int = 60) -> None:
+        super().__init__(template, *fields)
+        self.retry_after = retry_after
 
 
 def not_found(item: str, *fields: str) -> NotFound:

@@ -21,6 +21,7 @@ from ..models import (
 from .accounts import check_user_name
 from .common import DATABASE, advance_sequences, check_text, find, now
 from .errors import Invalid, ServiceError, literal, not_found
+from .limits import RATE_LIMIT_MAX
 from .lists import check_list_name, check_parent
 from .notes import check_note
 from .tasks import (
@@ -161,6 +162,8 @@ def _prepare_api_key(attrs: dict) -> dict:
             raise Invalid("{0} must be a SHA-256 digest in hexadecimal.", attr)
     if "permission" not in attrs:
         raise Invalid("{0} is required.", "permission")
+    if (attrs.get("rate_limit") or 0) > RATE_LIMIT_MAX:
+        raise Invalid(f"{{0}} must be at most {RATE_LIMIT_MAX}.", "rate_limit")
     attrs.setdefault("date_time_created", now())
     return attrs
 
