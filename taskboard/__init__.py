@@ -32,6 +32,7 @@ CONTENT_SECURITY_POLICY = (
 
 
 SESSIONLESS_PREFIXES = ("/kiosk/", "/api/", "/healthz")
+API_PREFIXES = ("/api/", "/healthz")
 # A page that only polls for changes must not keep an idle staff session's cookie alive.
 NO_RENEWAL_PREFIXES = (*SESSIONLESS_PREFIXES, "/board/live/")
 
@@ -48,6 +49,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure or super().get_cookie_secure(app)
+
+    def open_session(self, app: Flask, request):
+        # The API and the health check never use a session: no cookie is read or signed.
+        if request.path.startswith(API_PREFIXES):
+            return None  # Flask gives these requests its null session
+        return super().open_session(app, request)
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         # A wall display or an API client must not refresh (keep alive) a staff session.

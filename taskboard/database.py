@@ -15,12 +15,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import ChangeMarker, Task, TaskList, TaskNote
+from .models import ApiKey, ChangeMarker, Task, TaskList, TaskNote
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 MARKER_ID = 1
+# A second row of the change marker table: raised by every write to the API key pairs,
+# so each process's cache of key lookups (services/keycache.py) sees a change.
+KEYS_MARKER_ID = 2
 _TRACKED = (Task, TaskList, TaskNote)
 _writing: ContextVar[bool] = ContextVar("writing", default=False)
 
@@ -81,20 +84,23 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 def _sqlite_begin(connection) -> None:
     """Begin write transactions IMMEDIATE, so they wait for the lock instead of failing."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+        # Straight to the driver: this runs before every statement of every request.
+        connection.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if _writing.get() else "BEGIN"
+        )
 
 
-def bump_marker(session: Session) -> int:
+def bump_marker(session: Session, marker_id: int = MARKER_ID) -> int:
     """Raise the change marker by one inside the session's transaction; return the new version."""
     connection = session.connection()
     table = ChangeMarker.__table__
     raised = connection.execute(
-        update(table).where(table.c.marker_id == MARKER_ID).values(version=table.c.version + 1)
+        update(table).where(table.c.marker_id == marker_id).values(version=table.c.version + 1)
     )
     if raised.rowcount == 0:
-        connection.execute(insert(table).values(marker_id=MARKER_ID, version=1))
+        connection.execute(insert(table).values(marker_id=marker_id, version=1))
     return connection.execute(
-        select(table.c.version).where(table.c.marker_id == MARKER_ID)
+        select(table.c.version).where(table.c.marker_id == marker_id)
     ).scalar_one()
 
 
@@ -126,3 +132,25 @@ def _bump_on_write(session: Session, flush_context, instances) -> None:
         elif isinstance(obj, TaskNote) and obj.task_num is not None:
             noted.add(obj.task_num)
     stamp_tasks(session, noted, version)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_key_write(session: Session, flush_context, instances) -> None:
+    """Raise the keys' marker in the transaction of every write to an API key pair."""
+    if any(isinstance(obj, ApiKey) for obj in (*session.new, *session.dirty, *session.deleted)):
+        bump_marker(session, KEYS_MARKER_ID)
+        session.info["api_keys_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_keys(session: Session) -> None:
+    """After a key pair changed here, this process's key lookups start afresh."""
+    if session.info.pop("api_keys_changed", False):
+        from .services import keycache
+
+        keycache.forget_all()
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_keys(session: Session) -> None:
+    session.info.pop("api_keys_changed", None)

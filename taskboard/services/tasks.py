@@ -21,7 +21,7 @@ from ..models import (
     TaskStatus,
 )
 from .accounts import get_user
-from .common import DATABASE, UNSET, Known, check_text, find, now, require
+from .common import DATABASE, UNSET, Known, check_text, find, now, read_rows, require
 from .errors import Invalid, PreconditionFailed, not_found
 
 DESCRIPT_MAX = 65_535
@@ -84,7 +84,7 @@ def list_tasks(
         "offset": offset,
         "limit": limit,
     }
-    rows = list(db.session.execute(_page_of_tasks(frozenset(filters)), params).all())
+    rows = read_rows(_page_of_tasks(frozenset(filters)), params)
     if not rows:
         # A row found proves the list (and the patient or appointment) exists; only an
         # empty page must ask whether it is empty because the filter names nothing.
@@ -99,7 +99,7 @@ def get_task_row(*, task_num: int) -> Row:
     """Return one task as a plain row of TASK_COLUMNS, or raise NotFound."""
     row = None
     if 0 < task_num <= MAX_KEY:
-        row = db.session.execute(_ONE_TASK, {"task_num": task_num}).first()
+        row = read_rows(_ONE_TASK, {"task_num": task_num}, first=True)
     if row is None:
         raise not_found("Task", "task_num")
     return row
