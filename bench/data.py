@@ -197,6 +197,11 @@ def _populate(url: str, count: int) -> None:
             for batch in task_rows(count):
                 connection.execute(insert(table), batch)
         with db.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":  # the rows came with their keys
+                connection.execute(
+                    text("SELECT setval(pg_get_serial_sequence('task', 'task_num'), max(task_num))"
+                         " FROM task")
+                )  # fmt: skip
             connection.execute(text("ANALYZE"))
             connection.commit()
         db.engine.dispose()

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -93,15 +93,29 @@ def _sqlite_begin(connection) -> None:
 def bump_marker(session: Session, marker_id: int = MARKER_ID) -> int:
     """Raise the change marker by one inside the session's transaction; return the new version."""
     connection = session.connection()
+    raise_it, read_it, raise_and_read = _marker_statements()
+    params = {"row": marker_id}
+    if connection.dialect.update_returning:  # SQLite 3.35+, PostgreSQL: one round trip
+        version = connection.execute(raise_and_read, params).scalar()
+        if version is not None:
+            return version
+    elif connection.execute(raise_it, params).rowcount:
+        return connection.execute(read_it, params).scalar_one()
+    connection.execute(insert(ChangeMarker.__table__).values(marker_id=marker_id, version=1))
+    return 1
+
+
+@functools.cache
+def _marker_statements() -> tuple:
+    """The marker's UPDATE, SELECT and UPDATE ... RETURNING, built once per process."""
     table = ChangeMarker.__table__
-    raised = connection.execute(
-        update(table).where(table.c.marker_id == marker_id).values(version=table.c.version + 1)
+    raise_it = (
+        update(table)
+        .where(table.c.marker_id == bindparam("row"))
+        .values(version=table.c.version + 1)
     )
-    if raised.rowcount == 0:
-        connection.execute(insert(table).values(marker_id=marker_id, version=1))
-    return connection.execute(
-        select(table.c.version).where(table.c.marker_id == marker_id)
-    ).scalar_one()
+    read_it = select(table.c.version).where(table.c.marker_id == bindparam("row"))
+    return raise_it, read_it, raise_it.returning(table.c.version)
 
 
 def stamp_tasks(session: Session, task_nums: set[int], version: int) -> None:
