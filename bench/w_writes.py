@@ -95,12 +95,12 @@ def first_owned(size: int) -> int:
 class Copies:
     """Fresh copies of the 10k database for each run: a file, or a PostgreSQL database."""
 
-    def __init__(self, kind: str, folder: Path, args) -> None:
-        self.kind, self.folder, self.count = kind, folder, 0
+    def __init__(self, kind: str, folder: Path, data_dir: Path, size: str = "10k") -> None:
+        self.kind, self.folder, self.count, self.size = kind, folder, 0, data.size_of(size)
         if kind == "sqlite":
-            self.source = data.sqlite_database("10k", args.data_dir)
+            self.source = data.sqlite_database(size, data_dir)
         else:
-            self.template = data.postgresql_template("10k")
+            self.template = data.postgresql_template(size)
             self.server = create_engine(data.PG_SERVER, isolation_level="AUTOCOMMIT")
         self.made: list[str] = []
 
@@ -133,7 +133,7 @@ def _masked(body: bytes) -> dict:
 
 def check_same(copies: Copies) -> None:
     """Send one POST and one PUT to each side on fresh copies; their answers must match."""
-    owned = first_owned(10_000)
+    owned = first_owned(copies.size)
     answers = {}
     for app in ("reference", "taskboard"):
         with servers([(app, copies.fresh(), 1)]) as (server,):
@@ -224,7 +224,7 @@ def run_w3(args) -> list[Result]:
             folder = Path(name)
             script = folder / "writes.lua"
             script.write_text(LUA)
-            copies = Copies(kind, folder, args)
+            copies = Copies(kind, folder, args.data_dir)
             try:
                 check_same(copies)
                 rates = interleaved(

@@ -3,7 +3,7 @@
 import datetime as dt
 import functools
 
-from sqlalchemy import Enum, Row, Select, String, bindparam, select, type_coerce
+from sqlalchemy import Date, DateTime, Enum, Row, Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import writes
@@ -28,9 +28,13 @@ DESCRIPT_MAX = 65_535
 DESCRIPT_OVERRIDE_MAX = 256
 DEFAULT_LIST_WINDOW = dt.timedelta(days=14)
 # The task table's columns as the read paths select them: enums as their stored names,
-# which is what the API writes, so no enum object is made for every value of every row.
+# which is what the API writes, so no enum object is made for every value of every row;
+# dates and date-times as the driver gives them: a datetime (PostgreSQL, MariaDB) or
+# SQLite's stored text, which the API's output functions write without parsing it.
 TASK_COLUMNS = tuple(
-    type_coerce(column, String).label(column.key) if isinstance(column.type, Enum) else column
+    type_coerce(column, String).label(column.key)
+    if isinstance(column.type, Enum | Date | DateTime)
+    else column
     for column in Task.__table__.columns
 )
 _ONE_TASK = select(*TASK_COLUMNS).where(Task.__table__.c.task_num == bindparam("task_num"))
