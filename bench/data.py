@@ -199,9 +199,11 @@ def _populate(url: str, count: int) -> None:
         with db.engine.connect() as connection:
             if connection.dialect.name == "postgresql":  # the rows came with their keys
                 connection.execute(
-                    text("SELECT setval(pg_get_serial_sequence('task', 'task_num'), max(task_num))"
-                         " FROM task")
-                )  # fmt: skip
+                    text(
+                        "SELECT setval(pg_get_serial_sequence('task', 'task_num'), max(task_num))"
+                        " FROM task"
+                    )
+                )
             connection.execute(text("ANALYZE"))
             connection.commit()
         db.engine.dispose()

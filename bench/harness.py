@@ -24,6 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONF = Path(__file__).with_name("gunicorn_bench.py")
 APPS = {"reference": "bench.reference:app", "taskboard": "wsgi:app"}
+# Where Taskboard's code is imported from: this checkout, or another (--taskboard-root,
+# e.g. main before a change) for before-and-after figures.
+TASKBOARD_ROOT = {"path": ROOT}
 
 
 class BenchError(RuntimeError):
@@ -91,13 +94,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(database_url: str) -> dict[str, str]:
+def server_env(database_url: str, root: Path = ROOT) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBOARD_")}
     env.update(
         TASKBOARD_DATABASE_URL=database_url,
         TASKBOARD_BENCH_REFERENCE_URL=database_url,
         TASKBOARD_SECRET_KEY="bench-secret",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=f"{root}:{ROOT}",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -110,9 +113,10 @@ def start_server(app: str, database_url: str, workers: int, log_dir: Path) -> Se
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn), "-c", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), APPS[app]]
+    root = TASKBOARD_ROOT["path"] if app == "taskboard" else ROOT
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=server_env(database_url), stdout=log, stderr=log
+            command, cwd=root, env=server_env(database_url, root), stdout=log, stderr=log
         )
     server = Server(app, database_url, workers, port, log_path, process)
     deadline = time.monotonic() + 60

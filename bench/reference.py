@@ -184,9 +184,29 @@ def make_app(url: str):
                 priority = found[0] if found else None
             version = bump_marker(cursor)
             row = (
-                list_num, None, 0, descript, "New", False, "None", 0, "None", stamp, user_num,
-                None, priority, "", "NoReminder", 0, stamp, stamp, "", False, 1, version,
-            )  # fmt: skip
+                list_num,
+                None,
+                0,
+                descript,
+                "New",
+                False,
+                "None",
+                0,
+                "None",
+                stamp,
+                user_num,
+                None,
+                priority,
+                "",
+                "NoReminder",
+                0,
+                stamp,
+                stamp,
+                "",
+                False,
+                1,
+                version,
+            )
             values = tuple(db.time(v) if isinstance(v, dt.datetime) else v for v in row)
             marks = ", ".join([db.mark] * len(values))
             insert = (

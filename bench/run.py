@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import data
+from bench import data, harness
 from bench.harness import BenchError
 from bench.registry import workloads
 
@@ -32,14 +32,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="length of one wrk run")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (reads)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers each")
-    parser.add_argument("--kind", choices=("sqlite", "postgresql", "both"), default="both",
-                        help="W3's database")  # fmt: skip
+    parser.add_argument(
+        "--kind", choices=("sqlite", "postgresql", "both"), default="both", help="W3's database"
+    )
     parser.add_argument("--pin", action="store_true", help="run wrk on CPU 1 (taskset)")
     parser.add_argument("--data-dir", type=Path, default=data.DEFAULT_DATA_DIR)
+    parser.add_argument(
+        "--taskboard-root",
+        type=Path,
+        default=harness.ROOT,
+        help="run Taskboard from this checkout (before-and-after figures)",
+    )
     args = parser.parse_args(argv)
+    harness.TASKBOARD_ROOT["path"] = args.taskboard_root.resolve()
     chosen = list(known.values()) if args.workload == "all" else [known[args.workload]]
-    print(f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
-          f"{' '.join(sys.argv[1:])}")  # fmt: skip
+    print(
+        f"# {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
+        f"{' '.join(sys.argv[1:])}"
+    )
     failed = False
     for workload in chosen:
         try:
@@ -50,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for result in results:
             verdict = "pass" if result.passed else "FAIL"
-            print(f"{result.workload}: {result.value:.2f} (target {result.target}) {verdict}; "
-                  f"{result.detail}")  # fmt: skip
+            print(
+                f"{result.workload}: {result.value:.2f} (target {result.target}) {verdict}; "
+                f"{result.detail}"
+            )
             failed |= not result.passed
     return 1 if failed else 0
 

@@ -62,8 +62,10 @@ def check_same(reference: Server, taskboard: Server, paths: list[str]) -> int:
         if ref[0] != 200 or got[0] != 200:
             raise BenchError(f"GET {path}: reference {ref[0]}, Taskboard {got[0]} (want 200).")
         if ref[2] != got[2]:
-            raise BenchError(f"GET {path}: bodies differ.\nreference {ref[2][:300]!r}\n"
-                             f"Taskboard {got[2][:300]!r}")  # fmt: skip
+            raise BenchError(
+                f"GET {path}: bodies differ.\nreference {ref[2][:300]!r}\n"
+                f"Taskboard {got[2][:300]!r}"
+            )
         if ref[1].get("etag") != got[1].get("etag"):
             raise BenchError(f"GET {path}: ETag {ref[1].get('etag')} vs {got[1].get('etag')}.")
     return len(paths)
@@ -98,8 +100,12 @@ def _side_by_side(name: str, target: float, size_name: str, paths: list[str], ar
         script = lua_script(paths, Path(folder))
         sides = {"reference": reference, "taskboard": taskboard}
         for server in sides.values():  # warm both up: caches, imports, the page cache
-            wrk(f"http://127.0.0.1:{server.port}/", seconds=2, script=script,
-                env={"BENCH_AUTH": data.READ_AUTH})  # fmt: skip
+            wrk(
+                f"http://127.0.0.1:{server.port}/",
+                seconds=2,
+                script=script,
+                env={"BENCH_AUTH": data.READ_AUTH},
+            )
         rates = interleaved(
             args.rounds, list(sides), lambda s, _n: _measure(sides[s], script, args)
         )
@@ -139,8 +145,11 @@ def run_w1_scale(args) -> list[Result]:
     urls = {
         size: f"sqlite:///{data.sqlite_database(size, args.data_dir)}" for size in (small, large)
     }
-    specs = [(app, urls[size], args.workers) for size in (small, large)
-             for app in ("reference", "taskboard")]  # fmt: skip
+    specs = [
+        (app, urls[size], args.workers)
+        for size in (small, large)
+        for app in ("reference", "taskboard")
+    ]
     with tempfile.TemporaryDirectory() as folder, servers(specs) as started:
         labels = [f"{app}@{size}" for size in (small, large) for app in ("reference", "taskboard")]
         by_side = dict(zip(labels, started, strict=True))
@@ -148,8 +157,12 @@ def run_w1_scale(args) -> list[Result]:
         check_same(by_side[f"reference@{large}"], by_side[f"taskboard@{large}"], [data.W1_PATH])
         script = lua_script([data.W1_PATH], Path(folder))
         for server in by_side.values():
-            wrk(f"http://127.0.0.1:{server.port}/", seconds=2, script=script,
-                env={"BENCH_AUTH": data.READ_AUTH})  # fmt: skip
+            wrk(
+                f"http://127.0.0.1:{server.port}/",
+                seconds=2,
+                script=script,
+                env={"BENCH_AUTH": data.READ_AUTH},
+            )
         rates = interleaved(
             args.rounds, list(by_side), lambda s, _n: _measure(by_side[s], script, args)
         )

@@ -138,16 +138,25 @@ def check_same(copies: Copies) -> None:
     for app in ("reference", "taskboard"):
         with servers([(app, copies.fresh(), 1)]) as (server,):
             auth = {"Authorization": data.WRITE_AUTH, "Content-Type": "application/json"}
-            post = server.request("POST", "/api/v1/tasks", auth,
-                                  b'{"TaskListNum":74,"Descript":"check post","UserNum":2}')  # fmt: skip
-            put = server.request("PUT", f"/api/v1/tasks/{owned}",
-                                 {**auth, "If-Match": f'"{owned}.1"'}, b'{"Descript":"check put"}')  # fmt: skip
+            post = server.request(
+                "POST",
+                "/api/v1/tasks",
+                auth,
+                b'{"TaskListNum":74,"Descript":"check post","UserNum":2}',
+            )
+            put = server.request(
+                "PUT",
+                f"/api/v1/tasks/{owned}",
+                {**auth, "If-Match": f'"{owned}.1"'},
+                b'{"Descript":"check put"}',
+            )
         answers[app] = [
             (status, headers.get("etag"), headers.get("location"), _masked(body))
             for status, headers, body in (post, put)
         ]
-    for name, ref, got in zip(("POST", "PUT"), answers["reference"], answers["taskboard"],
-                              strict=True):  # fmt: skip
+    for name, ref, got in zip(
+        ("POST", "PUT"), answers["reference"], answers["taskboard"], strict=True
+    ):
         if ref[0] not in (200, 201) or ref != got:
             raise BenchError(f"W3 {name}: reference {ref} but Taskboard {got}.")
 
@@ -202,17 +211,30 @@ def check_database(url: str, log_prefix: Path) -> tuple[int, int]:
 def _run_side(app: str, copies: Copies, folder: Path, script: Path, args) -> float:
     url = copies.fresh()
     log_prefix = folder / f"{app}-{copies.count}-writer"
-    env = {"BENCH_AUTH": data.WRITE_AUTH, "W3_FIRST": str(first_owned(10_000)),
-           "W3_PER": str(PER_WRITER), "W3_LOG": str(log_prefix)}  # fmt: skip
+    env = {
+        "BENCH_AUTH": data.WRITE_AUTH,
+        "W3_FIRST": str(first_owned(10_000)),
+        "W3_PER": str(PER_WRITER),
+        "W3_LOG": str(log_prefix),
+    }
     with servers([(app, url, WORKERS)]) as (server,):
-        result = wrk(f"http://127.0.0.1:{server.port}/", seconds=args.seconds, threads=WRITERS,
-                     connections=WRITERS, script=script, pin=args.pin, env=env)  # fmt: skip
+        result = wrk(
+            f"http://127.0.0.1:{server.port}/",
+            seconds=args.seconds,
+            threads=WRITERS,
+            connections=WRITERS,
+            script=script,
+            pin=args.pin,
+            env=env,
+        )
     bad = int(re.search(r"BAD (\d+)", result.output)[1])
     five = int(re.search(r"FIVE (\d+)", result.output)[1])
     lost, refused = check_database(url, log_prefix)
     if five or bad or lost or refused or result.errors:
-        raise BenchError(f"W3 {app} on {copies.kind}: {five} 5xx, {bad} answers not 200/201, "
-                         f"{lost} lost writes; {result.errors}")  # fmt: skip
+        raise BenchError(
+            f"W3 {app} on {copies.kind}: {five} 5xx, {bad} answers not 200/201, "
+            f"{lost} lost writes; {result.errors}"
+        )
     return result.requests_per_second
 
 
@@ -230,7 +252,7 @@ def run_w3(args) -> list[Result]:
                 rates = interleaved(
                     args.rounds,
                     ["reference", "taskboard"],
-                    lambda app, _n, c=copies: _run_side(app, c, folder, script, args),
+                    lambda app, _n, c=copies, f=folder, s=script: _run_side(app, c, f, s, args),
                 )
             finally:
                 copies.drop()
