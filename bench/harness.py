@@ -23,7 +23,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONF = Path(__file__).with_name("gunicorn_bench.py")
-APPS = {"reference": "bench.reference:app", "taskboard": "wsgi:app"}
+APPS = {
+    "reference": "bench.reference:app",
+    "taskboard": "wsgi:app",
+    "flask-floor": "bench.reference:floor_app()",
+}
 # Where Taskboard's code is imported from: this checkout, or another (--taskboard-root,
 # e.g. main before a change) for before-and-after figures.
 TASKBOARD_ROOT = {"path": ROOT}

@@ -279,3 +279,55 @@ def make_app(url: str):
 
 
 app = make_app(os.environ.get("TASKBOARD_BENCH_REFERENCE_URL", ""))
+
+
+def make_flask_floor(url: str):
+    """The same reads as a minimal Flask app: what Flask's request cycle alone costs.
+
+    Not a target: a third side of W1 and W2 that shows how close any Flask app can come
+    to the bare WSGI function (same SQL through sqlite3, same formatting, same orjson).
+    """
+    from flask import Flask, Response, request
+
+    db = Database(url)
+    page_sql = db.sql(
+        f"SELECT {COLUMNS} FROM task WHERE date_time_original >= ? AND task_list_num = ? "
+        "AND task_status = ? ORDER BY task_num LIMIT ? OFFSET ?"
+    )
+    one_sql = db.sql(f"SELECT {COLUMNS} FROM task WHERE task_num = ?")
+    floor = Flask(__name__)
+
+    @floor.before_request
+    def authenticate():
+        if request.path != "/healthz" and request.headers.get("Authorization") not in (
+            READ_AUTH,
+            WRITE_AUTH,
+        ):
+            return Response(UNAUTHORIZED, 401, mimetype="application/json")
+        return None
+
+    @floor.get("/healthz")
+    def health():
+        return Response(b'{"status":"ok"}', mimetype="application/json")
+
+    @floor.get("/api/v1/tasks")
+    def list_tasks():
+        args = request.args
+        since = dt.datetime.strptime(args["DateTimeOriginal"], "%Y-%m-%d %H:%M:%S")
+        params = (db.time(since), int(args["TaskListNum"]), args["TaskStatus"], 100, 0)
+        rows = db.connection().execute(page_sql, params).fetchall()
+        return Response(orjson.dumps([task_object(r) for r in rows]), mimetype="application/json")
+
+    @floor.get("/api/v1/tasks/<int:number>")
+    def get_task(number: int):
+        row = db.connection().execute(one_sql, (number,)).fetchone()
+        etag = f'"{row[0]}.{row[21]}"'
+        body = orjson.dumps(task_object(row))
+        return Response(body, headers={"ETag": etag}, mimetype="application/json")
+
+    return floor
+
+
+def floor_app():
+    """gunicorn's factory for the Flask floor (Flask is imported only by this side)."""
+    return make_flask_floor(os.environ.get("TASKBOARD_BENCH_REFERENCE_URL", ""))

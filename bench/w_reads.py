@@ -89,28 +89,26 @@ def _measure(server: Server, script: Path, args) -> float:
 def _side_by_side(name: str, target: float, size_name: str, paths: list[str], args) -> Result:
     database = data.sqlite_database(size_name, args.data_dir)
     url = f"sqlite:///{database}"
+    names = ["reference", "taskboard", "flask-floor"]
     with (
         tempfile.TemporaryDirectory() as folder,
-        servers([("reference", url, args.workers), ("taskboard", url, args.workers)]) as (
-            reference,
-            taskboard,
-        ),
+        servers([(app, url, args.workers) for app in names]) as started,
     ):
-        checked = check_same(reference, taskboard, paths)
+        sides = dict(zip(names, started, strict=True))
+        checked = check_same(sides["reference"], sides["taskboard"], paths)
+        check_same(sides["reference"], sides["flask-floor"], paths)
         script = lua_script(paths, Path(folder))
-        sides = {"reference": reference, "taskboard": taskboard}
-        for server in sides.values():  # warm both up: caches, imports, the page cache
+        for server in sides.values():  # warm each up: imports, caches, the page cache
             wrk(
                 f"http://127.0.0.1:{server.port}/",
                 seconds=2,
                 script=script,
                 env={"BENCH_AUTH": data.READ_AUTH},
             )
-        rates = interleaved(
-            args.rounds, list(sides), lambda s, _n: _measure(sides[s], script, args)
-        )
+        rates = interleaved(args.rounds, names, lambda s, _n: _measure(sides[s], script, args))
         rss = {side: server.worker_rss_mb() for side, server in sides.items()}
     ratio, ratios = median_ratio(rates["taskboard"], rates["reference"])
+    floor, _ = median_ratio(rates["flask-floor"], rates["reference"])
     return Result(
         workload=name,
         target=f">= {target}x bare",
@@ -119,8 +117,9 @@ def _side_by_side(name: str, target: float, size_name: str, paths: list[str], ar
         detail=(
             f"{size_name} tasks, {checked} answers checked equal; req/s reference "
             f"{_list(rates['reference'])}, Taskboard {_list(rates['taskboard'])}; "
-            f"{spread(ratios)}; worker RSS MiB reference {_list(rss['reference'])}, "
-            f"Taskboard {_list(rss['taskboard'])}"
+            f"{spread(ratios)}; a minimal Flask app with the same SQL is {floor:.2f}x bare "
+            f"({_list(rates['flask-floor'])}); worker RSS MiB reference "
+            f"{_list(rss['reference'])}, Taskboard {_list(rss['taskboard'])}"
         ),
     )
 
