@@ -12,7 +12,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .extensions import db
 from .models import ApiKey, ChangeMarker, Task, TaskList, TaskNote
@@ -90,7 +90,7 @@ def _sqlite_begin(connection) -> None:
         )
 
 
-def bump_marker(session: Session, marker_id: int = MARKER_ID) -> int:
+def bump_marker(session: Session | scoped_session, marker_id: int = MARKER_ID) -> int:
     """Raise the change marker by one inside the session's transaction; return the new version."""
     connection = session.connection()
     raise_it, read_it, raise_and_read = _marker_statements()

@@ -45,9 +45,11 @@ def test_check_same_fails_on_different_bytes(tiny, tmp_path):
     with sqlite3.connect(second) as connection:
         connection.execute("UPDATE task SET descript = 'changed' WHERE task_num = ?", (9001,))
     specs = [("reference", f"sqlite:///{first}", 1), ("taskboard", f"sqlite:///{second}", 1)]
-    with harness.servers(specs) as (reference, board):
-        with pytest.raises(harness.BenchError, match="bodies differ"):
-            w_reads.check_same(reference, board, ["/api/v1/tasks/9001"])
+    with (
+        harness.servers(specs) as (reference, board),
+        pytest.raises(harness.BenchError, match="bodies differ"),
+    ):
+        w_reads.check_same(reference, board, ["/api/v1/tasks/9001"])
 
 
 def test_w3_post_and_put_answer_as_the_reference(tiny, tmp_path):

@@ -81,7 +81,7 @@ def parse_int(value: Any, field: str, *, positive: bool = False) -> int:
             raise WireError(f"{field} must not be negative.")
         if not _DIGITS.fullmatch(value):
             raise WireError(f"{field} must be an integer.")
-        if len(value) > 19:
+        if len(value.lstrip("0")) > 19:  # leading zeros change no value
             raise WireError(f"{field} must be at most {MAX_KEY}.")
         value = int(value)
     if value < 0:
@@ -171,16 +171,15 @@ class Formats:
 
 
 def _iso_date(value: dt.date | str) -> str:
-    if type(value) is str:  # SQLite's stored text, "yyyy-MM-dd"
-        value = _stored(value).date()
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    day = _stored(value) if isinstance(value, str) else value  # SQLite's text, "yyyy-MM-dd"
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
 def _iso_date_time(value: dt.datetime | str) -> str:
-    if type(value) is str:  # SQLite's stored text, "yyyy-MM-dd HH:mm:ss.ffffff"
+    if isinstance(value, str):  # SQLite's stored text, "yyyy-MM-dd HH:mm:ss.ffffff"
         if len(value) >= 19 and value[10] == " " and value[19:20] in ("", "."):
             return value[:19]
-        value = _stored(value)
+        return _stored(value).isoformat(" ", "seconds")
     return value.isoformat(" ", "seconds")
 
 
@@ -193,7 +192,7 @@ def _stored(value: str | dt.date) -> dt.datetime:
     return value
 
 
-_TOKENS: dict[str, Callable[[dt.datetime], str]] = {
+_TOKENS: dict[str, Callable[[dt.date], str]] = {
     "yyyy": lambda v: f"{v.year:04d}",
     "yy": lambda v: f"{v.year % 100:02d}",
     "MM": lambda v: f"{v.month:02d}",
@@ -230,6 +229,7 @@ def _compile(fmt: str, param: str) -> Callable[[dt.date], str]:
                 f"{param} may only use yyyy yy MM M dd d HH H hh h mm m ss s tt "
                 "and the separators / - : . , and space."
             )
+
     def write(value: dt.date | str) -> str:
         if isinstance(value, str):
             value = _stored(value)

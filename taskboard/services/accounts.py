@@ -149,7 +149,8 @@ def authenticate_api_key(*, developer_key: str, customer_key: str) -> Row | None
         candidates = db.session.execute(
             select(table).where(table.c.developer_key_hash == digests[0])
         ).all()
-        for candidate in candidates or [None]:
+        choices: list[Row | None] = list(candidates) or [None]
+        for candidate in choices:
             stored = candidate.customer_key_hash if candidate else _DUMMY_DIGEST
             if hmac.compare_digest(stored, digests[1]) and candidate is not None:
                 found = candidate
