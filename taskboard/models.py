@@ -259,10 +259,12 @@ class UserSession(Model):
 
 
 class ChangeMarker(Model):
-    """One row whose version rises with every write to tasks, task lists and notes.
+    """Row 1's version rises with every write to tasks, task lists and notes.
 
     Pages poll it: an unchanged version means nothing to re-render. Being in the
-    database, it is right for any number of workers and hosts, with no broker.
+    database, it is right for any number of workers and hosts, with no broker. Row 2
+    (database.KEYS_MARKER_ID) rises with every write to an API key pair, for the
+    processes' caches of key lookups.
     """
 
     __tablename__ = "change_marker"

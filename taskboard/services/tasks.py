@@ -4,7 +4,7 @@ import datetime as dt
 import functools
 from collections.abc import Collection
 
-from sqlalchemy import Enum, Row, Select, String, bindparam, select, type_coerce
+from sqlalchemy import Date, DateTime, Enum, Row, Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import writes
@@ -22,16 +22,20 @@ from ..models import (
     TaskStatus,
 )
 from .accounts import get_user
-from .common import DATABASE, UNSET, Known, check_text, find, now, require
+from .common import DATABASE, UNSET, Known, check_text, find, now, read_rows, require
 from .errors import Invalid, PreconditionFailed, not_found
 
 DESCRIPT_MAX = 65_535
 DESCRIPT_OVERRIDE_MAX = 256
 DEFAULT_LIST_WINDOW = dt.timedelta(days=14)
 # The task table's columns as the read paths select them: enums as their stored names,
-# which is what the API writes, so no enum object is made for every value of every row.
+# which is what the API writes, so no enum object is made for every value of every row;
+# dates and date-times as the driver gives them: a datetime (PostgreSQL, MariaDB) or
+# SQLite's stored text, which the API's output functions write without parsing it.
 TASK_COLUMNS = tuple(
-    type_coerce(column, String).label(column.key) if isinstance(column.type, Enum) else column
+    type_coerce(column, String).label(column.key)
+    if isinstance(column.type, Enum | Date | DateTime)
+    else column
     for column in Task.__table__.columns
 )
 _ONE_TASK = select(*TASK_COLUMNS).where(Task.__table__.c.task_num == bindparam("task_num"))
@@ -85,7 +89,7 @@ def list_tasks(
         "offset": offset,
         "limit": limit,
     }
-    rows = list(db.session.execute(_page_of_tasks(frozenset(filters)), params).all())
+    rows = read_rows(_page_of_tasks(frozenset(filters)), params)
     if not rows:
         # A row found proves the list (and the patient or appointment) exists; only an
         # empty page must ask whether it is empty because the filter names nothing.
@@ -100,7 +104,7 @@ def get_task_row(*, task_num: int) -> Row:
     """Return one task as a plain row of TASK_COLUMNS, or raise NotFound."""
     row = None
     if 0 < task_num <= MAX_KEY:
-        row = db.session.execute(_ONE_TASK, {"task_num": task_num}).first()
+        row = read_rows(_ONE_TASK, {"task_num": task_num}, first=True)
     if row is None:
         raise not_found("Task", "task_num")
     return row
