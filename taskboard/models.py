@@ -12,6 +12,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .modeltypes import ReminderFlag, ReminderFlags
 
 TASK_PRIORITY_CATEGORY = 33
 # Open Dental's keys are 64-bit; SQLite's INTEGER is already 64-bit and must stay
@@ -51,7 +52,10 @@ class TaskListStatus(enum.StrEnum):
 
 
 class ReminderType(enum.StrEnum):
+    """Reminder kinds by name; the column holds Open Dental's flags (`ReminderFlag`)."""
+
     NoReminder = "NoReminder"
+    Once = "Once"
     Daily = "Daily"
     Weekly = "Weekly"
     Monthly = "Monthly"
@@ -84,6 +88,8 @@ class User(db.Model):
     provider_num: Mapped[int] = mapped_column(Key, default=0)
     is_hidden: Mapped[bool] = mapped_column(default=False)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # Open Dental's userod.TaskListInBox: the list Send To and Reply deliver to.
+    task_list_inbox: Mapped[int | None] = mapped_column(Key, ForeignKey("task_list.task_list_num"))
 
     def __repr__(self) -> str:
         return f"<User {self.user_num} {self.user_name!r}>"
@@ -170,6 +176,8 @@ class Task(db.Model):
         ),
         Index("ix_task_status_original", "task_status", "date_time_original"),
         Index("ix_task_original", "date_time_original"),
+        # Reminders falling due: the range since the last look (services.changes).
+        Index("ix_task_entry", "date_time_entry"),
     )
 
     task_num: Mapped[int] = mapped_column(Key, primary_key=True)
@@ -187,8 +195,8 @@ class Task(db.Model):
     date_time_finished: Mapped[dt.datetime | None]
     priority_def_num: Mapped[int | None] = mapped_column(Key, ForeignKey("definition.def_num"))
     reminder_group_id: Mapped[str] = mapped_column(String(255), default="")
-    reminder_type: Mapped[ReminderType] = mapped_column(
-        _enum(ReminderType), default=ReminderType.NoReminder
+    reminder_type: Mapped[ReminderFlag] = mapped_column(
+        ReminderFlags(), default=ReminderFlag.NoReminder
     )
     reminder_frequency: Mapped[int] = mapped_column(default=0)
     date_time_original: Mapped[dt.datetime]
@@ -280,6 +288,8 @@ class ChangeMarker(db.Model):
 
     marker_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Reminders due up to this time have been announced (the marker bumped for them).
+    reminders_through: Mapped[dt.datetime | None]
 
     def __repr__(self) -> str:
         return f"<ChangeMarker {self.version}>"
@@ -306,3 +316,12 @@ class KioskToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<KioskToken {self.kiosk_token_num} lists {self.task_list_nums}>"
+
+
+from .workflow_models import (  # noqa: E402, F401  (they refer to the models above)
+    OfficeSetting,
+    TaskHist,
+    TaskPopupBlock,
+    TaskSubscription,
+    TaskUnread,
+)
