@@ -178,6 +178,8 @@ class Task(db.Model):
         Index("ix_task_original", "date_time_original"),
         # Reminders falling due: the range since the last look (services.changes).
         Index("ix_task_entry", "date_time_entry"),
+        # The occurrences of one reminder (services.journal.next_occurrence_copy).
+        Index("ix_task_reminder_group", "reminder_group_id"),
     )
 
     task_num: Mapped[int] = mapped_column(Key, primary_key=True)

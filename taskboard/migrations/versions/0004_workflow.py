@@ -137,6 +137,7 @@ def upgrade():
         )
     op.add_column("change_marker", sa.Column("reminders_through", sa.DateTime(), nullable=True))
     op.create_index("ix_task_entry", "task", ["date_time_entry"])
+    op.create_index("ix_task_reminder_group", "task", ["reminder_group_id"])
     task = sa.table("task", sa.column("reminder_type", sa.String(16)))
     for name, flags in OLD_NAMES.items():
         op.execute(task.update().where(task.c.reminder_type == name).values(reminder_type=flags))
@@ -146,6 +147,7 @@ def downgrade():
     task = sa.table("task", sa.column("reminder_type", sa.String(16)))
     for name, flags in OLD_NAMES.items():
         op.execute(task.update().where(task.c.reminder_type == flags).values(reminder_type=name))
+    op.drop_index("ix_task_reminder_group", table_name="task")
     op.drop_index("ix_task_entry", table_name="task")
     with op.batch_alter_table("change_marker") as batch_op:
         batch_op.drop_column("reminders_through")
