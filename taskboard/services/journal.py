@@ -16,6 +16,7 @@ import functools
 
 from sqlalchemy import BigInteger, Insert, bindparam, delete, insert, select, union
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import bump_marker, stamp_tasks
 from ..extensions import db
@@ -99,7 +100,12 @@ def clear_unread(task_num: int, user_num: int | None = None) -> None:
 
 def announce(task_nums: set[int]) -> None:
     """Move the change marker and stamp the tasks, so open boards redraw them."""
-    stamp_tasks(db.session, task_nums, bump_marker(db.session))
+    version = bump_marker(db.session)
+    stamp_tasks(db.session, task_nums, version)
+    for task_num in task_nums:  # loaded tasks show the stamp too, as stored (not a change)
+        task = db.session.identity_map.get(db.session.identity_key(Task, task_num))
+        if task is not None:
+            set_committed_value(task, "change_seq", version)
 
 
 def is_reminder(task: Task) -> bool:
