@@ -1,7 +1,8 @@
 """What follows every change of a task, whichever service made it: history and New marks.
 
-Every write service that changes a task (or its notes) calls `before` with the task as
-it was, then `after` once the change is flushed, in the same transaction:
+The one write path of a task's change (`tasks.apply_changes`, which every service that
+changes a task or its notes goes through) takes a `snapshot` before it, then `record`s
+it and calls `after`, in the same transaction:
 
 - a `task_hist` row keeps the task's columns as they were, who changed it (0: nobody, a
   write through the API) and whether it was a note, as Open Dental's `taskhist` does;
