@@ -12,7 +12,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .extensions import db
 from .models import ChangeMarker, Task, TaskList, TaskNote
@@ -84,7 +84,7 @@ def _sqlite_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
-def bump_marker(session: Session) -> int:
+def bump_marker(session: Session | scoped_session) -> int:
     """Raise the change marker by one inside the session's transaction; return the new version."""
     connection = session.connection()
     table = ChangeMarker.__table__
@@ -98,7 +98,7 @@ def bump_marker(session: Session) -> int:
     ).scalar_one()
 
 
-def stamp_tasks(session: Session, task_nums: set[int], version: int) -> None:
+def stamp_tasks(session: Session | scoped_session, task_nums: set[int], version: int) -> None:
     """Mark tasks as changed at `version` without touching their ETag (row_version)."""
     if task_nums:
         table = Task.__table__

@@ -9,12 +9,12 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
+from .extensions import Model
 from .models import DateType, Key, LongText, ObjectType, TaskStatus, _enum
 from .modeltypes import ReminderFlag, ReminderFlags
 
 
-class TaskSubscription(db.Model):
+class TaskSubscription(Model):
     """A user follows a task list (and every list inside it) or one task."""
 
     __tablename__ = "task_subscription"
@@ -36,7 +36,7 @@ class TaskSubscription(db.Model):
         return f"<TaskSubscription {self.user_num} -> {target}>"
 
 
-class TaskUnread(db.Model):
+class TaskUnread(Model):
     """A task that is New for one user: made by a change, deleted when that user opens it."""
 
     __tablename__ = "task_unread"
@@ -49,7 +49,7 @@ class TaskUnread(db.Model):
         return f"<TaskUnread task {self.task_num} for {self.user_num}>"
 
 
-class TaskHist(db.Model):
+class TaskHist(Model):
     """One change of a task: who, when, whether a note, and every column as it was before."""
 
     __tablename__ = "task_hist"
@@ -88,7 +88,7 @@ class TaskHist(db.Model):
         return f"<TaskHist {self.task_hist_num} of task {self.task_num}>"
 
 
-class TaskPopupBlock(db.Model):
+class TaskPopupBlock(Model):
     """A user asked for no popups from a task list (Open Dental's "Manage Blocks")."""
 
     __tablename__ = "task_popup_block"
@@ -102,7 +102,7 @@ class TaskPopupBlock(db.Model):
         return f"<TaskPopupBlock {self.user_num} blocks list {self.task_list_num}>"
 
 
-class OfficeSetting(db.Model):
+class OfficeSetting(Model):
     """One office-wide preference, by name (Open Dental's `preference` table)."""
 
     __tablename__ = "office_setting"

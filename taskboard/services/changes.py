@@ -56,14 +56,18 @@ def announce_due_reminders() -> int:
         select(marker.c.reminders_through).where(marker.c.marker_id == MARKER_ID)
     )
     # Only the worker whose conditional update moves the time on announces.
-    moved = db.session.execute(
-        update(marker)
-        .where(
-            marker.c.marker_id == MARKER_ID,
-            func.coalesce(marker.c.reminders_through, _EPOCH) < stamp,
+    moved = (
+        db.session.connection()
+        .execute(
+            update(marker)
+            .where(
+                marker.c.marker_id == MARKER_ID,
+                func.coalesce(marker.c.reminders_through, _EPOCH) < stamp,
+            )
+            .values(reminders_through=stamp)
         )
-        .values(reminders_through=stamp)
-    ).rowcount
+        .rowcount
+    )
     if not moved:
         return current_marker()
     due = set(

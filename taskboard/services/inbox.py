@@ -63,7 +63,7 @@ def send_to(
         raise Invalid(
             "Give either {0} or {1}, not both and not neither.", "task_list_num", "user_num"
         )
-    target = inbox_of(user_num) if user_num is not None else task_list_num
+    target = inbox_of(user_num) if user_num is not None else int(task_list_num or 0)
     _active_list(target)
     task = get_task(task_num=task_num)
     changes: dict[str, object] = {"task_list_num": target, "task_status": TaskStatus.New}

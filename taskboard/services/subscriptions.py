@@ -23,7 +23,7 @@ def _target(task_list_num: int | None, task_num: int | None):
     if task_list_num is not None:
         get_task_list(task_list_num=task_list_num)
         return TaskSubscription.task_list_num, task_list_num
-    get_task(task_num=task_num)
+    get_task(task_num=int(task_num or 0))
     return TaskSubscription.task_num, task_num
 
 
@@ -59,9 +59,13 @@ def unsubscribe(
 ) -> bool:
     """End a user's subscription to a list or a task; return whether there was one."""
     column, value = _target(task_list_num, task_num)
-    gone = db.session.execute(
-        delete(TaskSubscription).where(TaskSubscription.user_num == user_num, column == value)
-    ).rowcount
+    gone = (
+        db.session.connection()
+        .execute(
+            delete(TaskSubscription).where(TaskSubscription.user_num == user_num, column == value)
+        )
+        .rowcount
+    )
     if gone:
         announce(set())
     return bool(gone)
