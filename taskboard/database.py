@@ -118,7 +118,7 @@ def _marker_statements() -> tuple:
     return raise_it, read_it, raise_it.returning(table.c.version)
 
 
-def stamp_tasks(session: Session, task_nums: set[int], version: int) -> None:
+def stamp_tasks(session: Session | scoped_session, task_nums: set[int], version: int) -> None:
     """Mark tasks as changed at `version` without touching their ETag (row_version)."""
     if task_nums:
         table = Task.__table__

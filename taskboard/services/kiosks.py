@@ -23,6 +23,7 @@ from ..models import (
     TaskList,
     TaskStatus,
 )
+from .changes import announce_due_reminders, reminders_due_since_announced
 from .common import check_text, digest, find, now
 from .errors import Invalid, literal, not_found
 
@@ -123,14 +124,21 @@ def find_kiosk(*, token: str) -> KioskToken | None:
 def poll_kiosk(*, token: str) -> KioskPoll:
     """Read the change marker and the token's state in one indexed query."""
     row = db.session.execute(
-        select(ChangeMarker.version, KioskToken.kiosk_token_num, KioskToken.date_time_revoked)
+        select(
+            ChangeMarker.version,
+            KioskToken.kiosk_token_num,
+            KioskToken.date_time_revoked,
+            reminders_due_since_announced(now()),
+        )
         .select_from(ChangeMarker)
         .outerjoin(KioskToken, KioskToken.token_hash == digest(token))
         .where(ChangeMarker.marker_id == MARKER_ID)
     ).first()
     if row is None:
         return KioskPoll(marker=0, known=find_kiosk(token=token) is not None, revoked=False)
-    version, num, revoked = row
+    version, num, revoked, reminders_due = row
+    if reminders_due:
+        version = announce_due_reminders()
     return KioskPoll(marker=version, known=num is not None, revoked=revoked is not None)
 
 
