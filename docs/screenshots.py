@@ -3,7 +3,8 @@
 Starts the same server as the browser tests (a migrated SQLite database with the demo
 office, served by gunicorn), signs in, opens Front Desk (list 74) with a task's detail
 panel open, and saves docs/board-light.png and docs/board-dark.png (1400x900); then
-opens a wall display of lists 74 and 75 at 1920x1080 and saves docs/kiosk.png.
+posts two tasks and opens a wall display of lists 74 and 75 at 1920x1080, turned to its
+second page, and saves docs/kiosk.png.
 """
 
 import sys
@@ -48,13 +49,24 @@ def take(browser, base_url: str, scheme: str, path: Path) -> None:
         context.close()
 
 
-def take_kiosk(browser, base_url: str, kiosk_path: str, path: Path) -> None:
-    """Save a wall display as a 1920x1080 TV shows it."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1920, "height": 1080})
+def take_kiosk(browser, server, kiosk_path: str, path: Path) -> None:
+    """Save a wall display as a 1920x1080 TV shows it: two tasks just in, pinned on top,
+    and the second of its pages (Playwright's clock turns the page)."""
+    for descript, short in (
+        ("Patient in chair 3 asks for a call back from Dr. Lee before noon", ""),
+        ("Fax the referral for the implant consult to the oral surgeon", "Referral fax"),
+    ):
+        body = {"TaskListNum": LIST, "Descript": descript, "UserNum": 1, "DescriptOverride": short}
+        status, answer = server.api("POST", "/tasks", body)
+        assert status == 201, answer
+    context = browser.new_context(base_url=server.url, viewport={"width": 1920, "height": 1080})
     try:
         page = context.new_page()
+        page.clock.install()
         page.goto(kiosk_path)
-        page.locator("#display").wait_for()
+        page.locator("#display .display-task.is-pinned").first.wait_for()
+        page.clock.fast_forward(10_000)
+        page.get_by_text("Page 2 of").wait_for()
         page.screenshot(path=str(path))
     finally:
         context.close()
@@ -74,7 +86,7 @@ def main() -> int:
                         take(browser, server.url, scheme, path)
                         print(f"Saved {path.relative_to(DOCS.parent)} ({scheme}).")
                     kiosk = flask_command(server.env, "create-kiosk-token", "--lists", "74,75")
-                    take_kiosk(browser, server.url, kiosk.strip(), DOCS / "kiosk.png")
+                    take_kiosk(browser, server, kiosk.strip(), DOCS / "kiosk.png")
                     print("Saved docs/kiosk.png.")
                 finally:
                     browser.close()

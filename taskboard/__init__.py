@@ -38,6 +38,7 @@ CONTENT_SECURITY_POLICY = (
 
 
 SESSIONLESS_PREFIXES = ("/kiosk/", "/api/", "/healthz")
+API_PREFIXES = ("/api/v1/",)  # the API, whose errors are JSON (errors.py)
 # A page that only polls for changes must not keep an idle staff session's cookie alive.
 NO_RENEWAL_PREFIXES = (*SESSIONLESS_PREFIXES, "/board/live/")
 
@@ -54,6 +55,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure or super().get_cookie_secure(app)
+
+    def open_session(self, app: Flask, request):
+        # The API never uses a session (its errors are JSON): no cookie is read or signed.
+        if request.path.startswith(API_PREFIXES):
+            return None  # Flask gives these requests its null session
+        return super().open_session(app, request)
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         # A wall display or an API client must not refresh (keep alive) a staff session.

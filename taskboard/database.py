@@ -10,17 +10,20 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from .extensions import db
-from .models import ChangeMarker, Task, TaskList, TaskNote
+from .models import ApiKey, ChangeMarker, Task, TaskList, TaskNote
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 MARKER_ID = 1
+# A second row of the change marker table: raised by every write to the API key pairs,
+# so each process's cache of key lookups (services/keycache.py) sees a change.
+KEYS_MARKER_ID = 2
 _TRACKED = (Task, TaskList, TaskNote)
 _writing: ContextVar[bool] = ContextVar("writing", default=False)
 
@@ -81,24 +84,41 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 def _sqlite_begin(connection) -> None:
     """Begin write transactions IMMEDIATE, so they wait for the lock instead of failing."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+        # Straight to the driver: this runs before every statement of every request.
+        connection.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if _writing.get() else "BEGIN"
+        )
 
 
-def bump_marker(session: Session | scoped_session) -> int:
+def bump_marker(session: Session | scoped_session, marker_id: int = MARKER_ID) -> int:
     """Raise the change marker by one inside the session's transaction; return the new version."""
     connection = session.connection()
+    raise_it, read_it, raise_and_read = _marker_statements()
+    params = {"row": marker_id}
+    if connection.dialect.update_returning:  # SQLite 3.35+, PostgreSQL: one round trip
+        version = connection.execute(raise_and_read, params).scalar()
+        if version is not None:
+            return version
+    elif connection.execute(raise_it, params).rowcount:
+        return connection.execute(read_it, params).scalar_one()
+    connection.execute(insert(ChangeMarker.__table__).values(marker_id=marker_id, version=1))
+    return 1
+
+
+@functools.cache
+def _marker_statements() -> tuple:
+    """The marker's UPDATE, SELECT and UPDATE ... RETURNING, built once per process."""
     table = ChangeMarker.__table__
-    raised = connection.execute(
-        update(table).where(table.c.marker_id == MARKER_ID).values(version=table.c.version + 1)
+    raise_it = (
+        update(table)
+        .where(table.c.marker_id == bindparam("row"))
+        .values(version=table.c.version + 1)
     )
-    if raised.rowcount == 0:
-        connection.execute(insert(table).values(marker_id=MARKER_ID, version=1))
-    return connection.execute(
-        select(table.c.version).where(table.c.marker_id == MARKER_ID)
-    ).scalar_one()
+    read_it = select(table.c.version).where(table.c.marker_id == bindparam("row"))
+    return raise_it, read_it, raise_it.returning(table.c.version)
 
 
-def stamp_tasks(session: Session, task_nums: set[int], version: int) -> None:
+def stamp_tasks(session: Session | scoped_session, task_nums: set[int], version: int) -> None:
     """Mark tasks as changed at `version` without touching their ETag (row_version)."""
     if task_nums:
         table = Task.__table__
@@ -126,3 +146,25 @@ def _bump_on_write(session: Session, flush_context, instances) -> None:
         elif isinstance(obj, TaskNote) and obj.task_num is not None:
             noted.add(obj.task_num)
     stamp_tasks(session, noted, version)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_key_write(session: Session, flush_context, instances) -> None:
+    """Raise the keys' marker in the transaction of every write to an API key pair."""
+    if any(isinstance(obj, ApiKey) for obj in (*session.new, *session.dirty, *session.deleted)):
+        bump_marker(session, KEYS_MARKER_ID)
+        session.info["api_keys_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_keys(session: Session) -> None:
+    """After a key pair changed here, this process's key lookups start afresh."""
+    if session.info.pop("api_keys_changed", False):
+        from .services import keycache
+
+        keycache.forget_all()
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_keys(session: Session) -> None:
+    session.info.pop("api_keys_changed", None)

@@ -10,16 +10,18 @@ import enum
 from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
 from .extensions import Model
+from .modeltypes import ReminderFlag, ReminderFlags
 
 TASK_PRIORITY_CATEGORY = 33
 # Open Dental's keys are 64-bit; SQLite's INTEGER is already 64-bit and must stay
 # INTEGER for its primary keys to autoincrement.
-Key = BigInteger().with_variant(Integer(), "sqlite")
+Key: TypeEngine[int] = BigInteger().with_variant(Integer(), "sqlite")
 MAX_KEY = 2**63 - 1  # the largest key (or count) a signed 64-bit column holds
 # MySQL/MariaDB TEXT holds only 65,535 bytes; a 65,535-character note needs more.
-LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+LongText: TypeEngine[str] = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 # Names compare exactly, as on SQLite and PostgreSQL, not case-insensitively as MariaDB would.
 ExactName = String(255).with_variant(
     mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb"
@@ -51,7 +53,10 @@ class TaskListStatus(enum.StrEnum):
 
 
 class ReminderType(enum.StrEnum):
+    """Reminder kinds by name; the column holds Open Dental's flags (`ReminderFlag`)."""
+
     NoReminder = "NoReminder"
+    Once = "Once"
     Daily = "Daily"
     Weekly = "Weekly"
     Monthly = "Monthly"
@@ -84,6 +89,8 @@ class User(Model):
     provider_num: Mapped[int] = mapped_column(Key, default=0)
     is_hidden: Mapped[bool] = mapped_column(default=False)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # Open Dental's userod.TaskListInBox: the list Send To and Reply deliver to.
+    task_list_inbox: Mapped[int | None] = mapped_column(Key, ForeignKey("task_list.task_list_num"))
 
     def __repr__(self) -> str:
         return f"<User {self.user_num} {self.user_name!r}>"
@@ -170,6 +177,10 @@ class Task(Model):
         ),
         Index("ix_task_status_original", "task_status", "date_time_original"),
         Index("ix_task_original", "date_time_original"),
+        # Reminders falling due: the range since the last look (services.changes).
+        Index("ix_task_entry", "date_time_entry"),
+        # The occurrences of one reminder (services.journal.next_occurrence_copy).
+        Index("ix_task_reminder_group", "reminder_group_id"),
     )
 
     task_num: Mapped[int] = mapped_column(Key, primary_key=True)
@@ -187,8 +198,8 @@ class Task(Model):
     date_time_finished: Mapped[dt.datetime | None]
     priority_def_num: Mapped[int | None] = mapped_column(Key, ForeignKey("definition.def_num"))
     reminder_group_id: Mapped[str] = mapped_column(String(255), default="")
-    reminder_type: Mapped[ReminderType] = mapped_column(
-        _enum(ReminderType), default=ReminderType.NoReminder
+    reminder_type: Mapped[ReminderFlag] = mapped_column(
+        ReminderFlags(), default=ReminderFlag.NoReminder
     )
     reminder_frequency: Mapped[int] = mapped_column(default=0)
     date_time_original: Mapped[dt.datetime]
@@ -259,16 +270,20 @@ class UserSession(Model):
 
 
 class ChangeMarker(Model):
-    """One row whose version rises with every write to tasks, task lists and notes.
+    """Row 1's version rises with every write to tasks, task lists and notes.
 
     Pages poll it: an unchanged version means nothing to re-render. Being in the
-    database, it is right for any number of workers and hosts, with no broker.
+    database, it is right for any number of workers and hosts, with no broker. Row 2
+    (database.KEYS_MARKER_ID) rises with every write to an API key pair, for the
+    processes' caches of key lookups.
     """
 
     __tablename__ = "change_marker"
 
     marker_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Reminders due up to this time have been announced (the marker bumped for them).
+    reminders_through: Mapped[dt.datetime | None]
 
     def __repr__(self) -> str:
         return f"<ChangeMarker {self.version}>"
@@ -298,3 +313,10 @@ class KioskToken(Model):
 
 
 from .counters import ApiRequestCount, SignInFailure  # noqa: E402,F401
+from .workflow_models import (  # noqa: E402, F401  (they refer to the models above)
+    OfficeSetting,
+    TaskHist,
+    TaskPopupBlock,
+    TaskSubscription,
+    TaskUnread,
+)

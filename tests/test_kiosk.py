@@ -1,4 +1,6 @@
-"""The kiosk wall display (issue 4): /kiosk/<token>, its poll, its tokens and their admin page."""
+"""The kiosk wall display (issues 4 and 11): /kiosk/<token>, its poll, its tokens and their
+admin page. What the browser does with the rows (paging, pinning) is in
+tests/browser/test_kiosk_display.py."""
 
 import datetime as dt
 import hashlib
@@ -13,7 +15,16 @@ from sqlalchemy import event, select
 
 from taskboard import services
 from taskboard.extensions import db
-from taskboard.models import Definition, KioskToken, ObjectType, Patient, TaskStatus, User
+from taskboard.kiosk import ink as kiosk_ink
+from taskboard.models import (
+    Definition,
+    KioskToken,
+    ObjectType,
+    Patient,
+    Task,
+    TaskStatus,
+    User,
+)
 
 OFFICE_ZONE = ZoneInfo("America/Denver")
 PASSWORD = "demo-password"
@@ -56,6 +67,13 @@ def item(page: str, task_num: int) -> str:
     match = re.search(rf'<li id="kiosk-task-{task_num}".*?</li>', page, re.S)
     assert match, f"task {task_num} not shown"
     return match.group(0)
+
+
+def paging(page: str) -> str:
+    """The paging line as the server writes it (the browser adds "Page 2 of 5 · ")."""
+    match = re.search(r'<p class="display-paging" id="display-paging">(.*?)</p>', page, re.S)
+    assert match, "no paging line"
+    return match.group(1).strip()
 
 
 def display_start(page: str) -> str:
@@ -214,7 +232,7 @@ def test_display_shows_only_new_tasks_of_its_lists(client, mixed, make_kiosk):
     response = client.get(f"/kiosk/{make_kiosk()}")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
-    assert shown(response.text) == [mixed["new74"], mixed["new75"]]
+    assert shown(response.text) == [mixed["new75"], mixed["new74"]]  # the newest first
     assert "New in Billing" not in response.text
     assert "Done in Front Desk" not in response.text
     assert "Viewed in" not in response.text
@@ -225,10 +243,10 @@ def test_display_with_viewed_shows_viewed_too_but_never_done(client, mixed, make
     response = client.get(f"/kiosk/{make_kiosk(show_viewed=True)}")
     assert response.status_code == 200
     assert shown(response.text) == [
-        mixed["new74"],
         mixed["new75"],
-        mixed["viewed74"],
+        mixed["new74"],
         mixed["viewed75"],
+        mixed["viewed74"],
     ]
     assert "Done in Front Desk" not in response.text
 
@@ -248,8 +266,15 @@ def test_display_with_no_tasks_says_so(client, kiosk):
     assert "No new tasks." in response.text
 
 
-def test_display_sorts_as_open_dental_does(app, client, office, make_task, make_kiosk):
-    """New before Viewed; then the priority's order (Normal 0 before High 1); then entry."""
+def test_display_sorts_new_first_then_priority_then_newest(
+    app, client, office, make_task, make_kiosk
+):
+    """New before Viewed; then the office's priority order (High, order 0, before Normal,
+    order 1; no priority last); then the newest entry first."""
+    with app.app_context():
+        db.session.get(Definition, 358).item_order = 1  # Normal
+        db.session.get(Definition, 359).item_order = 0  # High, as an office puts Urgent
+        db.session.commit()
     t = {
         "viewed-normal-early": make_task(priority_def_num=358, date_time_entry=at(0)),
         "new-high-early": make_task(priority_def_num=359, date_time_entry=at(1)),
@@ -260,38 +285,158 @@ def test_display_sorts_as_open_dental_does(app, client, office, make_task, make_
         "viewed-high-early": make_task(priority_def_num=359, date_time_entry=at(3)),
         "new-high-late": make_task(priority_def_num=359, date_time_entry=at(40), task_list_num=75),
         "viewed-normal-late": make_task(priority_def_num=358, date_time_entry=at(50)),
+        "new-none-latest": make_task(date_time_entry=at(60)),
+        "new-normal-same-time": make_task(priority_def_num=358, date_time_entry=at(30)),
     }
+    with app.app_context():  # an imported task may have no priority; the services give one
+        db.session.get(Task, t["new-none-latest"]).priority_def_num = None
+        db.session.commit()
     for name, num in t.items():
         if name.startswith("viewed"):
             set_status(app, num, TaskStatus.Viewed)
     response = client.get(f"/kiosk/{make_kiosk(show_viewed=True)}")
     assert shown(response.text) == [
-        t["new-normal-early"],
-        t["new-normal-late"],
-        t["new-high-early"],
         t["new-high-late"],
-        t["viewed-normal-early"],
-        t["viewed-normal-late"],
+        t["new-high-early"],
+        t["new-normal-same-time"],  # the same entry time: the later TaskNum first
+        t["new-normal-late"],
+        t["new-normal-early"],
+        t["new-none-latest"],
         t["viewed-high-early"],
+        t["viewed-normal-late"],
+        t["viewed-normal-early"],
     ]
     assert "High" in item(response.text, t["new-high-early"])
+    assert '<span class="display-priority"></span>' in item(response.text, t["new-none-latest"])
 
 
-def test_display_shows_at_most_40_tasks_the_first_in_order(app, client, office, make_kiosk):
+def test_display_sends_every_task_up_to_the_cap(app, client, office, make_kiosk, monkeypatch):
+    """The browser pages through all of them; past the cap it says how many there are."""
     with app.app_context():
         nums = [
             services.create_task(
                 task_list_num=74,
                 descript=f"Task number {i}",
                 user_num=1,
-                date_time_entry=at(50 - i),
+                date_time_entry=at(i),
             ).task_num
             for i in range(45)
         ]
-    response = client.get(f"/kiosk/{make_kiosk()}")
-    rows = shown(response.text)
-    assert len(rows) == 40
-    assert rows == list(reversed(nums))[:40]  # the oldest entries first
+    token = make_kiosk()
+    response = client.get(f"/kiosk/{token}")
+    assert shown(response.text) == list(reversed(nums))  # all 45, the newest first
+    assert paging(response.text) == "45 tasks"
+    assert 'data-total="45"' in display_start(response.text)
+
+    monkeypatch.setattr("taskboard.services.kiosks.KIOSK_ROWS", 40)
+    response = client.get(f"/kiosk/{token}")
+    assert shown(response.text) == list(reversed(nums))[:40]
+    assert paging(response.text) == "the first 40 of 45 tasks"
+    assert 'data-total="45"' in display_start(response.text)
+
+
+def test_display_cap_is_two_thousand():
+    assert services.kiosks.KIOSK_ROWS == 2000
+
+
+def test_one_task_is_one_task(client, make_task, make_kiosk):
+    make_task()
+    assert paging(client.get(f"/kiosk/{make_kiosk()}").text) == "1 task"
+
+
+def test_rows_say_how_old_they_are_and_when_they_arrived(
+    app, client, office, make_task, make_kiosk
+):
+    """data-age counts from the entry time (what the row's age says), data-arrived from
+    when the task was made: the browser pins tasks that arrived in the last 5 minutes."""
+    backdated = make_task(date_time_entry=at(0))
+    page = client.get(f"/kiosk/{make_kiosk()}").text
+    with app.app_context():
+        office_now = services.now()
+    row = item(page, backdated)
+    age = int(re.search(r'data-age="(\d+)"', row).group(1))
+    arrived = int(re.search(r'data-arrived="(\d+)"', row).group(1))
+    assert abs(age - (office_now - at(0)).total_seconds()) <= 5
+    assert 0 <= arrived <= 5  # made just now, however old its entry time says it is
+    assert f'data-pin-ms="{300 * 1000}"' in display_start(page)
+    assert re.search(r'<span class="display-age">\d+ d</span>', row)
+
+
+@pytest.mark.parametrize(
+    ("asked", "ms"), [(None, 10000), ("1", 1000), ("0", 10000), ("15", 15000), ("9999", 600000)]
+)
+def test_page_time_can_be_chosen(app, client, kiosk, make_task, asked, ms):
+    suffix = f"?page_s={asked}" if asked else ""
+    page = client.get(f"/kiosk/{kiosk}{suffix}").text
+    assert f'data-page-ms="{ms}"' in display_start(page)
+    make_task()
+    polled = client.get(poll_url(page))  # a redraw keeps the chosen pace
+    assert f'data-page-ms="{ms}"' in display_start(polled.text)
+
+
+def test_priority_chips_write_in_the_colour_that_reads_best(
+    app, client, office, make_task, make_kiosk
+):
+    colours = {358: "#FFFFFF", 359: "#1A237E"}
+    with app.app_context():
+        for num, colour in colours.items():
+            db.session.get(Definition, num).item_color = colour
+        db.session.commit()
+    light, dark = make_task(priority_def_num=358), make_task(priority_def_num=359)
+    page = client.get(f"/kiosk/{make_kiosk()}").text
+    assert "--priority: #FFFFFF; --priority-ink: #000000" in item(page, light)
+    assert "--priority: #1A237E; --priority-ink: #ffffff" in item(page, dark)
+
+
+@pytest.mark.parametrize(
+    ("colour", "ink"),
+    [
+        ("#FFFFFF", "#000000"),
+        ("#000000", "#ffffff"),
+        ("#FF0000", "#000000"),  # 5.25:1 with black, 4.0:1 with white
+        ("#0000FF", "#ffffff"),
+        ("#777777", "#000000"),
+        ("#707070", "#ffffff"),
+        ("nonsense", "#000000"),
+    ],
+)
+def test_ink_is_the_better_of_black_and_white(colour, ink):
+    assert kiosk_ink(colour) == ink
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two #RRGGBB colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_ink_always_reaches_aa_contrast():
+    for level in range(0, 256, 3):
+        for colour in (
+            f"#{level:02X}{level:02X}{level:02X}",
+            f"#{level:02X}0000",
+            f"#00{level:02X}00",
+            f"#0000{level:02X}",
+        ):
+            assert contrast(colour, kiosk_ink(colour)) >= 4.5, colour
+
+
+def test_a_colour_that_is_not_a_colour_is_not_written_into_the_page(
+    app, client, office, make_task, make_kiosk
+):
+    with app.app_context():
+        db.session.get(Definition, 358).item_color = "red;x:y"
+        db.session.commit()
+    num = make_task(priority_def_num=358)
+    row = item(client.get(f"/kiosk/{make_kiosk()}").text, num)
+    assert "red;x" not in row
+    assert "--priority: #FFFFFF;" in row
 
 
 def test_display_shows_priority_colours(app, client, office, make_task, make_kiosk):
@@ -321,39 +466,57 @@ def private(app, office, make_task):
         descript_override="Crown call",
         object_type=ObjectType.Patient,
         key_num=73,
-        date_time_entry=at(1),
+        priority_def_num=358,
     )
     without_override = make_task(
         descript="Anderson owes $300 for the bridge",
         object_type=ObjectType.Patient,
         key_num=73,
-        date_time_entry=at(2),
+        priority_def_num=358,
     )
     appointment = make_task(
         descript="Confirm Mr. Anderson's cleaning",
         object_type=ObjectType.Appointment,
         key_num=755,
-        date_time_entry=at(3),
+        priority_def_num=358,
     )
     return with_override, without_override, appointment
 
 
+def row_parts(row: str) -> dict[str, str]:
+    """A display row's parts: priority, text, who, age."""
+    return {
+        part: html.unescape(re.search(rf'<span class="display-{part}">(.*?)</span>', row, re.S)[1])
+        for part in ("priority", "text", "who", "age")
+    }
+
+
 def assert_private(text: str, private: tuple[int, int, int]) -> None:
+    """A useful line without names: priority, the short description or else the list's
+    name, the patient's initials (and the list), the age; nothing else."""
     with_override, without_override, appointment = private
     for secret in ("Anderson", "Thomas", "SSN", "$300", "bridge", "cleaning", "Oct 2022"):
         assert secret not in text, secret
-    assert "Crown call" in item(text, with_override)
-    assert f"Task {without_override}" in item(text, without_override)
-    assert f"Task {appointment}" in item(text, appointment)
-    for num in private:
-        assert "T.A." in item(text, num)
+    assert row_parts(item(text, with_override)) == {
+        "priority": "Normal",
+        "text": "Crown call",
+        "who": "T.A. · Front Desk",
+        "age": "0 min",
+    }
+    for num in (without_override, appointment):
+        assert row_parts(item(text, num)) == {
+            "priority": "Normal",
+            "text": "Front Desk",
+            "who": "T.A.",
+            "age": "0 min",
+        }
 
 
 def test_privacy_mode_shows_only_short_descriptions_and_initials(app, client, private, make_kiosk):
     token = make_kiosk(privacy=True)
     page = client.get(f"/kiosk/{token}")
     assert page.status_code == 200
-    assert shown(page.text) == list(private)
+    assert shown(page.text) == list(reversed(private))
     assert_private(page.text, private)
     # The poll's fragment after a change is just as private.
     url = poll_url(page.text)
@@ -431,7 +594,7 @@ def test_changed_poll_returns_the_display_fragment(app, client, kiosk, make_task
     assert response.status_code == 200
     assert is_fragment(response.text)
     assert response.text.lstrip().startswith('<main id="display"')
-    assert shown(response.text) == [first, second]
+    assert shown(response.text) == [second, first]
     next_url = poll_url(response.text)
     assert f"since={marker(app)}" in next_url
     assert client.get(next_url).status_code == 204
@@ -448,7 +611,7 @@ def test_poll_drops_a_task_marked_done(app, client, kiosk, make_task):
 
 @pytest.mark.parametrize(
     ("asked", "interval"),
-    [(None, "2000ms"), ("10", "50ms"), ("50", "50ms"), ("500", "500ms"), ("99999", "2000ms")],
+    [(None, "400ms"), ("10", "50ms"), ("50", "50ms"), ("300", "300ms"), ("99999", "400ms")],
 )
 def test_poll_interval_can_be_shortened_for_soak_tests(client, kiosk, asked, interval):
     suffix = f"?poll_ms={asked}" if asked else ""

@@ -111,6 +111,7 @@ def test_path_parameters_are_positive_integer_keys(document):
         ("/tasks/{TaskNum}", "put"),
         ("/tasknotes/{TaskNoteNum}", "get"),
         ("/tasknotes/{TaskNoteNum}", "put"),
+        ("/tasks/{TaskNum}/history", "get"),
     ):
         operation = document["paths"][path][method]
         (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
@@ -134,13 +135,16 @@ LISTS = {
     "/tasknotes": {"TaskNum", "UserNum"},
     "/definitions": {"Category", "includeHidden"},
     "/userods": {"includeHidden"},
+    "/tasks/{TaskNum}/history": set(),
 }
 FORMATS = {"DateFormatString", "DateTimeFormatString"}
 
 
 @pytest.mark.parametrize(("path", "filters"), LISTS.items())
 def test_list_parameters_are_documented(app, document, path, filters):
-    parameters = _parameters(document, path, "get")
+    parameters = {
+        name: p for name, p in _parameters(document, path, "get").items() if p["in"] != "path"
+    }
     assert set(parameters) == filters | FORMATS | {"Offset", "Limit"}
     for parameter in parameters.values():
         assert parameter["in"] == "query"
@@ -307,6 +311,18 @@ CASES = [
     ("GET", "/userods?includeHidden=true", None, "read", 200),
     ("GET", "/userods?Limit=-1", None, "read", 400),
     ("GET", "/userods", None, "none", 401),
+    ("GET", "/tasks/{task}/history", None, "read", 200),
+    (
+        "GET",
+        "/tasks/{task}/history?Offset=1&DateTimeFormatString=M/d/yy%20h:mm%20tt",
+        None,
+        "read",
+        200,
+    ),
+    ("GET", "/tasks/abc/history", None, "read", 400),
+    ("GET", "/tasks/{task}/history?Limit=0", None, "read", 400),
+    ("GET", "/tasks/{task}/history", None, "none", 401),
+    ("GET", "/tasks/999999/history", None, "read", 404),
 ]
 
 
@@ -374,6 +390,7 @@ def test_undocumented_method_errors_still_use_the_error_schema(client, document,
         ("TaskNote", "/tasknotes/{note}"),
         ("Definition", "/definitions"),
         ("Userod", "/userods"),
+        ("TaskHist", "/tasks/{task}/history"),
     ],
 )
 def test_schema_properties_are_in_the_order_of_the_responses(client, document, world, schema, url):

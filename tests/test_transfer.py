@@ -66,7 +66,8 @@ def test_migrations_build_the_models_schema_on_every_database(fresh_url):
 
 
 def test_init_db_upgrades_a_database_of_the_previous_version(fresh_url, monkeypatch):
-    """A database at 0002_sessions, with a key, gains per-key limits and the counters."""
+    """A database at 0002_sessions, with a key, gains per-key limits, the counters and the
+    workflow tables."""
     app = make_app(fresh_url)
     with app.app_context():
         flask_migrate.upgrade(revision="0002_sessions")
@@ -81,12 +82,13 @@ def test_init_db_upgrades_a_database_of_the_previous_version(fresh_url, monkeypa
             )
     output = run_cli(app, "init-db")
     assert "Running upgrade 0002_sessions -> 0003_rate_limits" in output
+    assert "Running upgrade 0003_rate_limits -> 0004_workflow" in output
     assert output.endswith("The database is ready.\n")
     with app.app_context():
         key = db.session.get(ApiKey, 7)
         assert key.rate_limit is None  # the installation's limit
         assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == (
-            "0003_rate_limits"
+            "0004_workflow"
         )
         db.session.remove()
     app.config["TASKBOARD_API_RATE_LIMIT"] = 2

@@ -31,6 +31,7 @@ write_task_list = TASK_LIST.writer()
 write_task_note = TASK_NOTE.writer()
 write_definition = DEFINITION.writer()
 write_userod = USEROD.writer()
+DEFAULT_FORMATS = Formats()  # made once: most requests use the default formats
 _STALE = "If-Match no longer matches the task's ETag; nothing was changed."
 _COLUMN_KEYS = [column.key for column in services.TASK_COLUMNS]
 _TASK_NUM, _ROW_VERSION = _COLUMN_KEYS.index("task_num"), _COLUMN_KEYS.index("row_version")
@@ -38,9 +39,12 @@ _TASK_NUM, _ROW_VERSION = _COLUMN_KEYS.index("task_num"), _COLUMN_KEYS.index("ro
 
 def _formats() -> Formats:
     """Read DateFormatString and DateTimeFormatString, which only GET requests honour."""
-    if request.method != "GET":
-        return Formats()
-    return Formats(request.args.get("DateFormatString"), request.args.get("DateTimeFormatString"))
+    args = request.args
+    if request.method != "GET" or not (
+        "DateFormatString" in args or "DateTimeFormatString" in args
+    ):
+        return DEFAULT_FORMATS
+    return Formats(args.get("DateFormatString"), args.get("DateTimeFormatString"))
 
 
 def _paging() -> dict[str, int]:

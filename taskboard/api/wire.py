@@ -165,12 +165,26 @@ class Formats:
         return self.no_date_time if value is None else self.date_time(value)
 
 
-def _iso_date(value: dt.date) -> str:
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+def _iso_date(value: dt.date | str) -> str:
+    day = _stored(value) if isinstance(value, str) else value  # SQLite's text, "yyyy-MM-dd"
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
-def _iso_date_time(value: dt.datetime) -> str:
+def _iso_date_time(value: dt.datetime | str) -> str:
+    if isinstance(value, str):  # SQLite's stored text, "yyyy-MM-dd HH:mm:ss.ffffff"
+        if len(value) >= 19 and value[10] == " " and value[19:20] in ("", "."):
+            return value[:19]
+        return _stored(value).isoformat(" ", "seconds")
     return value.isoformat(" ", "seconds")
+
+
+def _stored(value: str | dt.date) -> dt.datetime:
+    """A date or date-time as SQLite stores it (text), as a datetime."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
 
 
 _TOKENS: dict[str, Callable[[dt.date], str]] = {
@@ -210,4 +224,10 @@ def _compile(fmt: str, param: str) -> Callable[[dt.date], str]:
                 f"{param} may only use yyyy yy MM M dd d HH H hh h mm m ss s tt "
                 "and the separators / - : . , and space."
             )
-    return lambda value: "".join(p if isinstance(p, str) else p(value) for p in parts)
+
+    def write(value: dt.date | str) -> str:
+        if isinstance(value, str):
+            value = _stored(value)
+        return "".join(p if isinstance(p, str) else p(value) for p in parts)
+
+    return write

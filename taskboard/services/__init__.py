@@ -5,6 +5,7 @@ paths), own their transaction and raise the exceptions of `errors` with a messag
 show a user. Front ends call only the names exported here.
 """
 
+from ..modeltypes import ReminderFlag
 from .accounts import (
     authenticate_api_key,
     authenticate_user,
@@ -29,7 +30,7 @@ from .board import (
 )
 from .bulk import store_new_office
 from .catalog import database_ok, list_definitions, list_task_lists, list_users
-from .changes import current_marker
+from .changes import announce_due_reminders, current_marker
 from .common import UNSET, now
 from .errors import (
     Invalid,
@@ -39,7 +40,9 @@ from .errors import (
     Throttled,
     not_found_message,
 )
+from .history import TimelineEntry, list_history, timeline
 from .importer import Chunk, export_rows, import_data
+from .inbox import copy_to, inbox_of, reply, send_to, set_inbox
 from .kiosks import (
     LABEL_MAX,
     KioskRow,
@@ -54,6 +57,8 @@ from .kiosks import (
 from .limits import RATE_LIMIT_MAX, configure_rate_limits, count_api_request, key_rate_limit
 from .lists import create_task_list, set_task_list_status, update_task_list
 from .notes import NOTE_MAX, add_note, get_note, list_notes, task_notes, update_note
+from .popups import block_popups, popup_blocks, popup_tasks, unblock_popups
+from .reminder_tasks import create_reminder, set_reminder
 from .sessions import (
     BoardPoll,
     end_other_sessions,
@@ -61,6 +66,13 @@ from .sessions import (
     poll_board,
     session_user,
     start_session,
+)
+from .subscriptions import (
+    for_me_lists,
+    subscribe,
+    subscribed_list_nums,
+    subscriptions,
+    unsubscribe,
 )
 from .tasks import (
     DESCRIPT_MAX,
@@ -73,6 +85,20 @@ from .tasks import (
     list_tasks,
     update_task,
 )
+from .unread import (
+    TRACKED_PER_USER,
+    get_setting,
+    is_new_for,
+    mark_new_for_me,
+    open_task,
+    set_setting,
+    set_tracked_per_user,
+    shown,
+    tracked_per_user,
+    unread_counts,
+    unread_task_nums,
+    who_has_new,
+)
 
 __all__ = [
     "DESCRIPT_MAX",
@@ -82,6 +108,7 @@ __all__ = [
     "RATE_LIMIT_MAX",
     "STATUS_CHOICES",
     "TASK_COLUMNS",
+    "TRACKED_PER_USER",
     "UNSET",
     "BoardPoll",
     "BoardRow",
@@ -92,19 +119,25 @@ __all__ = [
     "ListNode",
     "NotFound",
     "PreconditionFailed",
+    "ReminderFlag",
     "ServiceError",
     "Throttled",
+    "TimelineEntry",
     "add_note",
+    "announce_due_reminders",
     "arrived_tasks",
     "authenticate_api_key",
     "authenticate_user",
+    "block_popups",
     "board_row",
     "board_rows",
     "change_password",
     "configure_rate_limits",
+    "copy_to",
     "count_api_request",
     "create_api_key",
     "create_kiosk_token",
+    "create_reminder",
     "create_task",
     "create_task_list",
     "create_user",
@@ -114,37 +147,63 @@ __all__ = [
     "end_session",
     "export_rows",
     "find_kiosk",
+    "for_me_lists",
     "get_note",
+    "get_setting",
     "get_task",
     "get_task_list",
     "get_task_row",
     "get_user",
     "import_data",
+    "inbox_of",
+    "is_new_for",
     "key_rate_limit",
     "kiosk_screen",
     "list_definitions",
+    "list_history",
     "list_kiosk_tokens",
     "list_notes",
     "list_task_lists",
     "list_tasks",
     "list_tree",
     "list_users",
+    "mark_new_for_me",
     "newest_task_num",
     "not_found_message",
     "now",
+    "open_task",
     "patient_appointments",
     "poll_board",
     "poll_kiosk",
+    "popup_blocks",
+    "popup_tasks",
     "priorities",
+    "reply",
     "revoke_kiosk_token",
     "search_patients",
+    "send_to",
     "session_user",
     "set_api_key_disabled",
+    "set_inbox",
+    "set_reminder",
+    "set_setting",
     "set_task_list_status",
+    "set_tracked_per_user",
+    "shown",
     "start_session",
     "store_new_office",
+    "subscribe",
+    "subscribed_list_nums",
+    "subscriptions",
     "task_notes",
+    "timeline",
+    "tracked_per_user",
+    "unblock_popups",
+    "unread_counts",
+    "unread_task_nums",
+    "unsubscribe",
     "update_note",
     "update_task",
     "update_task_list",
+    "who_has_new",
 ]

@@ -7,7 +7,7 @@ import secrets
 import string
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import writes
@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import ApiKey, Permission, User
 from .common import check_text, digest, find, now
 from .errors import Invalid, literal, not_found
+from .keycache import key_cache
 from .limits import RATE_LIMIT_MAX, claim_sign_in, sign_in_succeeded
 
 PASSWORD_MIN = 8
@@ -127,18 +128,27 @@ def create_api_key(
     return api_key, developer_key, customer_key
 
 
-def authenticate_api_key(*, developer_key: str, customer_key: str) -> ApiKey | None:
-    """Return the enabled key pair matching the two keys, comparing in constant time."""
-    candidates = db.session.scalars(
-        select(ApiKey).where(ApiKey.developer_key_hash == digest(developer_key))
-    ).all()
-    offered = digest(customer_key)
-    found = None
-    choices: list[ApiKey | None] = list(candidates) or [None]
-    for candidate in choices:
-        stored = candidate.customer_key_hash if candidate else _DUMMY_DIGEST
-        if hmac.compare_digest(stored, offered) and candidate is not None:
-            found = candidate
+def authenticate_api_key(*, developer_key: str, customer_key: str) -> Row | None:
+    """Return the enabled key pair (its row) matching the two keys, in constant time.
+
+    A pair found once is kept in this process's cache (keycache.py) until a key pair
+    changes anywhere; only digests of the keys are kept.
+    """
+    digests = (digest(developer_key), digest(customer_key))
+    cache = key_cache()
+    found = cache.get(digests)
+    if found is None:
+        table = ApiKey.__table__
+        candidates = db.session.execute(
+            select(table).where(table.c.developer_key_hash == digests[0])
+        ).all()
+        choices: list[Row | None] = list(candidates) or [None]
+        for candidate in choices:
+            stored = candidate.customer_key_hash if candidate else _DUMMY_DIGEST
+            if hmac.compare_digest(stored, digests[1]) and candidate is not None:
+                found = candidate
+        if found is not None:
+            cache.put(digests, found)
     if found is None or found.is_disabled:
         return None
     return found

@@ -72,6 +72,23 @@ def find(model, key):
     return db.session.get(model, key)
 
 
+def read_rows(statement: Select, params: dict, *, first: bool = False):
+    """Run one read statement and return its rows (or its first row, or None).
+
+    Outside a transaction of the request's session it runs on a connection of its own,
+    taken from the pool and given back at once: one statement reads one consistent
+    state, and the session's bookkeeping is skipped (the hot read paths of the API).
+    Inside one (a write, or a read that already began) it reads what that transaction sees.
+    """
+    # Asking the registry first: a request that has no session yet does not make one.
+    if db.session.registry.has() and db.session().in_transaction():
+        result = db.session.execute(statement, params)
+        return result.first() if first else result.all()
+    with db.engine.connect() as connection:
+        result = connection.execute(statement, params)
+        return result.first() if first else result.all()
+
+
 def exists(model, key: int) -> bool:
     """Return whether a row of `model` with primary key `key` exists."""
     return find(model, key) is not None

@@ -1,20 +1,36 @@
 """Kiosk tokens: read-only wall-display links scoped to task lists, and what they show."""
 
 import datetime as dt
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
 
 from ..database import MARKER_ID, bump_marker, writes
 from ..extensions import db
-from ..models import ChangeMarker, KioskToken, Patient, Task, TaskList, TaskStatus
-from .board import board_rows
+from ..models import (
+    Appointment,
+    ChangeMarker,
+    Definition,
+    KioskToken,
+    ObjectType,
+    Patient,
+    Task,
+    TaskList,
+    TaskStatus,
+)
+from .changes import announce_due_reminders, reminders_due_since_announced
 from .common import check_text, digest, find, now
 from .errors import Invalid, literal, not_found
 
-KIOSK_ROWS = 40
+# Every task a display pages through comes in one answer, up to this many.
+KIOSK_ROWS = 2000
 LABEL_MAX = 100
+COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @dataclass(frozen=True)
@@ -34,10 +50,13 @@ class KioskRow:
     status: TaskStatus
     priority_name: str
     priority_color: str
-    text: str
-    patient: str
+    text: str  # in privacy mode only the short description, often ""
+    list_name: str
+    patient: str  # in privacy mode only the initials, "T.A."
     appointment_time: dt.datetime | None
     date_time_entry: dt.datetime
+    age_seconds: int  # since date_time_entry
+    arrived_seconds: int  # since the task was made (date_time_original)
 
 
 @dataclass(frozen=True)
@@ -105,65 +124,116 @@ def find_kiosk(*, token: str) -> KioskToken | None:
 def poll_kiosk(*, token: str) -> KioskPoll:
     """Read the change marker and the token's state in one indexed query."""
     row = db.session.execute(
-        select(ChangeMarker.version, KioskToken.kiosk_token_num, KioskToken.date_time_revoked)
+        select(
+            ChangeMarker.version,
+            KioskToken.kiosk_token_num,
+            KioskToken.date_time_revoked,
+            reminders_due_since_announced(now()),
+        )
         .select_from(ChangeMarker)
         .outerjoin(KioskToken, KioskToken.token_hash == digest(token))
         .where(ChangeMarker.marker_id == MARKER_ID)
     ).first()
     if row is None:
         return KioskPoll(marker=0, known=find_kiosk(token=token) is not None, revoked=False)
-    version, num, revoked = row
+    version, num, revoked, reminders_due = row
+    if reminders_due:
+        version = announce_due_reminders()
     return KioskPoll(marker=version, known=num is not None, revoked=revoked is not None)
 
 
 def kiosk_screen(kiosk: KioskToken, *, marker: int) -> KioskScreen:
-    """Return what a display shows: New (and maybe Viewed) tasks, sorted as Open Dental does."""
+    """Return what a display shows: its New (and maybe Viewed) tasks, at most KIOSK_ROWS.
+
+    Sorted for a wall: New before Viewed, then priority in the office's order (urgent
+    first, tasks without a priority last), then newest first. The privacy rule lives
+    here: in privacy mode the full task text is never read, patients' names are cut to
+    initials and appointment times are left out.
+    """
     statuses = _statuses(kiosk)
-    rows = board_rows(task_list_nums=kiosk.list_nums, statuses=statuses, limit=KIOSK_ROWS)
-    total = db.session.scalar(
-        select(func.count())
-        .select_from(Task)
+    apt_patient = aliased(Patient)
+    text = Task.descript_override if kiosk.privacy else Task.descript
+    stmt = (
+        select(
+            Task.task_num,
+            Task.task_status,
+            text,
+            Task.descript_override,
+            Task.date_time_entry,
+            Task.date_time_original,
+            TaskList.descript,
+            Definition.item_name,
+            Definition.item_color,
+            func.coalesce(Patient.f_name, apt_patient.f_name),
+            func.coalesce(Patient.l_name, apt_patient.l_name),
+            Appointment.apt_date_time,
+        )
+        .join(TaskList, TaskList.task_list_num == Task.task_list_num)
+        .outerjoin(Definition, Definition.def_num == Task.priority_def_num)
+        .outerjoin(
+            Patient,
+            and_(Task.object_type == ObjectType.Patient, Patient.pat_num == Task.key_num),
+        )
+        .outerjoin(
+            Appointment,
+            and_(Task.object_type == ObjectType.Appointment, Appointment.apt_num == Task.key_num),
+        )
+        .outerjoin(apt_patient, apt_patient.pat_num == Appointment.pat_num)
         .where(Task.task_list_num.in_(kiosk.list_nums), Task.task_status.in_(statuses))
+        .order_by(
+            case((Task.task_status == TaskStatus.New, 0), else_=1),
+            case((Definition.item_order.is_(None), 1), else_=0),
+            Definition.item_order,
+            Task.date_time_entry.desc(),
+            Task.task_num.desc(),
+        )
+        .limit(KIOSK_ROWS)
     )
-    names = db.session.scalars(
-        select(TaskList.descript).where(TaskList.task_list_num.in_(kiosk.list_nums))
-    )
-    return KioskScreen(
-        kiosk=kiosk,
-        marker=marker,
-        list_names=list(names),
-        rows=[
-            KioskRow(
-                task_num=row.task.task_num,
-                status=row.task.task_status,
-                priority_name=row.priority_name,
-                priority_color=row.priority_color,
-                text=_text(row.task, kiosk.privacy),
-                patient=_patient(row.patient, kiosk.privacy),
-                appointment_time=None if kiosk.privacy else row.appointment_time,
-                date_time_entry=row.task.date_time_entry,
+    moment = now()
+    rows = [_row(values, kiosk.privacy, moment) for values in db.session.execute(stmt).all()]
+    total = len(rows)
+    if total == KIOSK_ROWS:
+        total = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.task_list_num.in_(kiosk.list_nums), Task.task_status.in_(statuses))
             )
-            for row in rows
-        ],
-        total=total or 0,
+            or total
+        )
+    names = db.session.scalars(
+        select(TaskList.descript)
+        .where(TaskList.task_list_num.in_(kiosk.list_nums))
+        .order_by(TaskList.descript)
+    )
+    return KioskScreen(kiosk=kiosk, marker=marker, list_names=list(names), rows=rows, total=total)
+
+
+def _row(values: Sequence[Any], privacy: bool, moment: dt.datetime) -> KioskRow:
+    """One display row from the screen's query; privacy mode keeps only harmless parts."""
+    (num, status, text, short, entry, original, list_name, priority, color,
+     first, last, appointment) = values  # fmt: skip
+    names = [name for name in (first, last) if name]
+    if privacy:
+        text, appointment = short, None
+        patient = "".join(f"{name[:1]}." for name in names)
+    else:
+        text = short or text
+        patient = " ".join(names)
+    return KioskRow(
+        task_num=num,
+        status=status,
+        priority_name=priority or "",
+        priority_color=color if color and COLOR.fullmatch(color) else "#FFFFFF",
+        text=text,
+        list_name=list_name,
+        patient=patient,
+        appointment_time=appointment,
+        date_time_entry=entry,
+        age_seconds=max(0, int((moment - entry).total_seconds())),
+        arrived_seconds=max(0, int((moment - original).total_seconds())),
     )
 
 
 def _statuses(kiosk: KioskToken) -> list[TaskStatus]:
     return [TaskStatus.New, TaskStatus.Viewed] if kiosk.show_viewed else [TaskStatus.New]
-
-
-def _text(task: Task, privacy: bool) -> str:
-    """A display in privacy mode never shows the full task text, which may name a patient."""
-    if privacy:
-        return task.descript_override or f"Task {task.task_num}"
-    return task.descript_override or task.descript
-
-
-def _patient(patient: Patient | None, privacy: bool) -> str:
-    """The patient's name, or in privacy mode only the initials ("T.A.")."""
-    if patient is None:
-        return ""
-    if privacy:
-        return f"{patient.f_name[:1]}.{patient.l_name[:1]}."
-    return f"{patient.f_name} {patient.l_name}"

@@ -5,6 +5,7 @@ from ..extensions import db
 from ..models import TaskList, TaskListStatus
 from .common import DATABASE, UNSET, Known, check_text, find, now
 from .errors import Invalid, not_found
+from .subscriptions import forget_list
 from .tasks import check_priority, get_task_list
 
 DESCRIPT_MAX = 255
@@ -54,9 +55,14 @@ def update_task_list(
 
 @writes
 def set_task_list_status(*, task_list_num: int, status: TaskListStatus) -> TaskList:
-    """Archive a list (it leaves the board and takes no new tasks) or bring it back."""
+    """Archive a list (it leaves the board and takes no new tasks) or bring it back.
+
+    Archiving unsubscribes everyone and unlinks it as anyone's inbox, as Open Dental does.
+    """
     task_list = get_task_list(task_list_num=task_list_num)
     task_list.task_list_status = status
+    if status == TaskListStatus.Archived:
+        forget_list(task_list_num)
     return task_list
 
 

@@ -8,7 +8,7 @@ from ..models import TaskNote, User
 from .accounts import get_user
 from .common import UNSET, check_text, find, now, page, require
 from .errors import not_found
-from .tasks import get_task, touch_for_note
+from .tasks import get_task, note_edited, touch_for_note
 
 NOTE_MAX = 65_535
 
@@ -40,8 +40,14 @@ def list_notes(
 
 
 @writes
-def add_note(*, task_num: int | None, user_num: int | None, note: str | None) -> TaskNote:
-    """Add a note to a task; a Done task goes back to Viewed."""
+def add_note(
+    *, task_num: int | None, user_num: int | None, note: str | None, actor: int | None = None
+) -> TaskNote:
+    """Add a note to a task; a Done task goes back to Viewed.
+
+    `actor` is the signed-in user who adds it (None: through the API, whose UserNum
+    names the author but no one signed in); the task turns New for its other followers.
+    """
     task_num = require(task_num, "task_num")
     user_num = require(user_num, "user_num")
     note = check_note(note)
@@ -49,13 +55,18 @@ def add_note(*, task_num: int | None, user_num: int | None, note: str | None) ->
     get_user(user_num=user_num)
     task_note = TaskNote(task_num=task_num, user_num=user_num, note=note, date_time_note=now())
     db.session.add(task_note)
-    touch_for_note(task)
+    touch_for_note(task, actor=actor)
     return task_note
 
 
 @writes
-def update_note(*, task_note_num: int, note=UNSET, date_time_note=UNSET) -> TaskNote:
-    """Change a note's text or time; arguments left UNSET keep their value."""
+def update_note(
+    *, task_note_num: int, note=UNSET, date_time_note=UNSET, actor: int | None = None
+) -> TaskNote:
+    """Change a note's text or time; arguments left UNSET keep their value.
+
+    A real change is kept in the task's history and makes the task New for its followers.
+    """
     task_note = get_note(task_note_num=task_note_num)
     changes: dict[str, object] = {}
     if note is not UNSET:
@@ -63,8 +74,12 @@ def update_note(*, task_note_num: int, note=UNSET, date_time_note=UNSET) -> Task
     if date_time_note is not UNSET:
         require(date_time_note, "date_time_note")
         changes["date_time_note"] = date_time_note
-    for key, value in changes.items():
-        setattr(task_note, key, value)
+    changed = {k: v for k, v in changes.items() if getattr(task_note, k) != v}
+    if changed:
+        task = get_task(task_num=task_note.task_num)
+        for key, value in changed.items():
+            setattr(task_note, key, value)
+        note_edited(task, actor=actor)
     return task_note
 
 

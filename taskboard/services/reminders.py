@@ -13,32 +13,13 @@ refused, so UTC arithmetic cannot creep in.
 
 import calendar
 import datetime as dt
-import enum
 import re
 import secrets
 import string
 from collections.abc import Callable, Iterable
 
+from ..modeltypes import ReminderFlag
 from .errors import Invalid
-
-
-class ReminderFlag(enum.IntFlag):
-    """Open Dental's `TaskReminderType`: a .NET [Flags] enum, stored as its integer value."""
-
-    NoReminder = 0
-    Daily = 1
-    Weekly = 2
-    Monthly = 4
-    Yearly = 8
-    Monday = 16
-    Tuesday = 32
-    Wednesday = 64
-    Thursday = 128
-    Friday = 256
-    Saturday = 512
-    Sunday = 1024
-    Once = 2048
-
 
 # Indexed by datetime.weekday(): Monday is 0, Sunday is 6.
 WEEKDAY_FLAGS = (

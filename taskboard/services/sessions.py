@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from ..database import MARKER_ID, writes
 from ..extensions import db
 from ..models import ChangeMarker, User, UserSession
+from .changes import announce_due_reminders, reminders_due_since_announced
 from .common import digest, now
 
 # Activity is written at most this often, so a busy user costs one write a minute.
@@ -88,7 +89,12 @@ def end_other_sessions(*, user_num: int, token: str) -> None:
 def poll_board(*, token: str) -> BoardPoll:
     """Read the change marker and whether the session still holds, in one indexed query."""
     row = db.session.execute(
-        select(ChangeMarker.version, UserSession.date_time_active, User.is_hidden)
+        select(
+            ChangeMarker.version,
+            UserSession.date_time_active,
+            User.is_hidden,
+            reminders_due_since_announced(now()),
+        )
         .select_from(ChangeMarker)
         .outerjoin(UserSession, UserSession.token_hash == digest(token))
         .outerjoin(User, User.user_num == UserSession.user_num)
@@ -96,6 +102,8 @@ def poll_board(*, token: str) -> BoardPoll:
     ).first()
     if row is None:
         return BoardPoll(marker=0, signed_in=session_user(token=token, active=False) is not None)
-    version, active_at, hidden = row
+    version, active_at, hidden, reminders_due = row
+    if reminders_due:
+        version = announce_due_reminders()
     signed_in = active_at is not None and not hidden and active_at >= _idle_limit()
     return BoardPoll(marker=version, signed_in=signed_in)

@@ -4,34 +4,36 @@ import datetime as dt
 import functools
 from collections.abc import Collection
 
-from sqlalchemy import Enum, Row, Select, String, bindparam, select, type_coerce
+from sqlalchemy import Date, DateTime, Enum, Row, Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import writes
 from ..extensions import db
-from ..models import (
-    MAX_KEY,
-    TASK_PRIORITY_CATEGORY,
-    Appointment,
-    Definition,
-    ObjectType,
-    Patient,
-    Task,
-    TaskList,
-    TaskListStatus,
-    TaskStatus,
-)
+from ..models import MAX_KEY, ObjectType, Task, TaskList, TaskListStatus, TaskStatus
+from . import journal
 from .accounts import get_user
-from .common import DATABASE, UNSET, Known, check_text, find, now, require
+from .checks import (  # noqa: F401  (the importer and the list services use them from here)
+    DESCRIPT_MAX,
+    DESCRIPT_OVERRIDE_MAX,
+    _check_linked_object,
+    check_descript,
+    check_descript_override,
+    check_link,
+    check_priority,
+    default_priority_num,
+)
+from .common import UNSET, find, now, read_rows, require
 from .errors import Invalid, PreconditionFailed, not_found
 
-DESCRIPT_MAX = 65_535
-DESCRIPT_OVERRIDE_MAX = 256
 DEFAULT_LIST_WINDOW = dt.timedelta(days=14)
 # The task table's columns as the read paths select them: enums as their stored names,
-# which is what the API writes, so no enum object is made for every value of every row.
+# which is what the API writes, so no enum object is made for every value of every row;
+# dates and date-times as the driver gives them: a datetime (PostgreSQL, MariaDB) or
+# SQLite's stored text, which the API's output functions write without parsing it.
 TASK_COLUMNS = tuple(
-    type_coerce(column, String).label(column.key) if isinstance(column.type, Enum) else column
+    type_coerce(column, String).label(column.key)
+    if isinstance(column.type, Enum | Date | DateTime)
+    else column
     for column in Task.__table__.columns
 )
 _ONE_TASK = select(*TASK_COLUMNS).where(Task.__table__.c.task_num == bindparam("task_num"))
@@ -85,7 +87,7 @@ def list_tasks(
         "offset": offset,
         "limit": limit,
     }
-    rows = list(db.session.execute(_page_of_tasks(frozenset(filters)), params).all())
+    rows = read_rows(_page_of_tasks(frozenset(filters)), params)
     if not rows:
         # A row found proves the list (and the patient or appointment) exists; only an
         # empty page must ask whether it is empty because the filter names nothing.
@@ -100,7 +102,7 @@ def get_task_row(*, task_num: int) -> Row:
     """Return one task as a plain row of TASK_COLUMNS, or raise NotFound."""
     row = None
     if 0 < task_num <= MAX_KEY:
-        row = db.session.execute(_ONE_TASK, {"task_num": task_num}).first()
+        row = read_rows(_ONE_TASK, {"task_num": task_num}, first=True)
     if row is None:
         raise not_found("Task", "task_num")
     return row
@@ -128,8 +130,13 @@ def create_task(
     date_time_entry: dt.datetime | None = None,
     priority_def_num: int | None = None,
     descript_override: str | None = None,
+    actor: int | None = None,
 ) -> Task:
-    """Create a New task in an active task list and return it."""
+    """Create a New task in an active task list and return it.
+
+    It turns New for everyone who follows the list (and the creator) except `actor`, the
+    signed-in user who made it; a task made through the API (no actor) is New for all.
+    """
     task_list_num = require(task_list_num, "task_list_num")
     require(descript, "descript")
     user_num = require(user_num, "user_num")
@@ -163,6 +170,8 @@ def create_task(
         sec_date_t_edit=stamp,
     )
     db.session.add(task)
+    db.session.flush()
+    journal.after(task, actor=actor)
     return task
 
 
@@ -178,10 +187,13 @@ def update_task(
     date_time_entry=UNSET,
     priority_def_num=UNSET,
     descript_override=UNSET,
+    actor: int | None = None,
 ) -> Task:
     """Apply a sparse update to a task; arguments left UNSET keep their value.
 
     With `expected_versions`, the task's row version must be one of them (If-Match).
+    `actor` is the signed-in user making the change (None: through the API); the change
+    is kept in the task's history and makes the task New for its other followers.
     """
     task = get_task(task_num=task_num)
     if expected_versions is not None and task.row_version not in expected_versions:
@@ -213,29 +225,20 @@ def update_task(
         require(task_status, "task_status")
         changes.update(_status_change(task, task_status))
 
-    _apply(task, changes)
+    apply_changes(task, changes, actor=actor)
     return task
 
 
-def touch_for_note(task: Task) -> None:
-    """Reopen a Done task that gets a note, as Open Dental's task window does."""
-    if task.task_status == TaskStatus.Done:
-        _apply(task, _status_change(task, TaskStatus.Viewed))
+def touch_for_note(task: Task, *, actor: int | None = None) -> None:
+    """Record a note added or edited: reopen a Done task that gets a new note, as Open
+    Dental's task window does, keep the change in history and make the task New."""
+    changes = _status_change(task, TaskStatus.Viewed) if task.task_status == TaskStatus.Done else {}
+    apply_changes(task, changes, actor=actor, note=True)
 
 
-def default_priority_num(task_list: TaskList | None = None) -> int | None:
-    """Return the priority a new task gets when none is given."""
-    if task_list is not None and task_list.default_priority_def_num is not None:
-        return task_list.default_priority_def_num
-    priorities = db.session.scalars(
-        select(Definition)
-        .where(Definition.category == TASK_PRIORITY_CATEGORY)
-        .order_by(Definition.item_order, Definition.def_num)
-    ).all()
-    for definition in priorities:
-        if definition.item_value == "D":
-            return definition.def_num
-    return priorities[0].def_num if priorities else None
+def note_edited(task: Task, *, actor: int | None = None) -> None:
+    """Record an edit of one of the task's notes (the task itself keeps its values)."""
+    apply_changes(task, {}, actor=actor, note=True)
 
 
 def _status_change(task: Task, status: TaskStatus) -> dict[str, object]:
@@ -249,60 +252,37 @@ def _status_change(task: Task, status: TaskStatus) -> dict[str, object]:
     return changes
 
 
-def _apply(task: Task, changes: dict[str, object]) -> None:
-    """Set the changed values and stamp SecDateTEdit, if anything really changed."""
+def apply_changes(
+    task: Task,
+    changes: dict[str, object],
+    *,
+    actor: int | None,
+    note: bool = False,
+    announce: bool = True,
+) -> bool:
+    """The one write path of a task's change: set the values that really change (stamping
+    SecDateTEdit), keep the task as it was in history, and mark it New for its followers
+    (`announce`) or, when it is Done, for no one; marking a reminder Done adds its next
+    occurrence. A note (`note`) is a change even if no value of the task changes.
+    Return whether anything was recorded."""
     changed = {k: v for k, v in changes.items() if getattr(task, k) != v}
-    if not changed:
-        return
+    if not changed and not note:
+        return False
+    before = journal.snapshot(task)
     for key, value in changed.items():
         setattr(task, key, value)
-    task.sec_date_t_edit = now()
+    if changed:
+        task.sec_date_t_edit = now()
     try:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
         raise PreconditionFailed(STALE, "expected_versions") from None
-
-
-def check_descript(value: str | None) -> str:
-    """Return a valid task text (1 to 65,535 characters, not blank)."""
-    return check_text(value, "descript", max_length=DESCRIPT_MAX)
-
-
-def check_descript_override(value: str | None) -> str:
-    """Return a valid short description (at most 256 characters; None means none)."""
-    return check_text(value, "descript_override", max_length=DESCRIPT_OVERRIDE_MAX, required=False)
-
-
-def check_link(
-    object_type: ObjectType | None, key_num: int | None, known: Known = DATABASE
-) -> tuple[ObjectType, int]:
-    """Check a KeyNum/ObjectType pair and return it with defaults filled in."""
-    if object_type is None:
-        if key_num is not None:
-            raise Invalid("{0} requires {1}.", "key_num", "object_type")
-        return ObjectType.None_, 0
-    if object_type == ObjectType.None_:
-        if key_num:
-            raise Invalid("{0} must be 0 when {1} is None.", "key_num", "object_type")
-        return ObjectType.None_, 0
-    if not key_num:
-        raise Invalid(f"{{0}} is required when {{1}} is {object_type}.", "key_num", "object_type")
-    _check_linked_object(object_type, key_num, known)
-    return object_type, key_num
-
-
-def _check_linked_object(object_type: ObjectType, key_num: int, known: Known = DATABASE) -> None:
-    """Raise NotFound unless the patient or appointment KeyNum points at exists."""
-    model = Patient if object_type == ObjectType.Patient else Appointment
-    if not known.has(model, key_num):
-        raise not_found(str(object_type), "key_num")
-
-
-def check_priority(def_num: int, known: Known = DATABASE) -> None:
-    """Raise Invalid unless `def_num` is a task-priority definition."""
-    if known.category(def_num) != TASK_PRIORITY_CATEGORY:
-        raise Invalid(
-            f"{{0}} must be a task priority definition (Category {TASK_PRIORITY_CATEGORY}).",
-            "priority_def_num",
-        )
+    journal.record(before, actor=actor, note=note)
+    if announce or task.task_status == TaskStatus.Done:
+        journal.after(task, actor=actor)
+    else:
+        journal.announce({task.task_num})
+    if changed.get("task_status") == TaskStatus.Done:
+        journal.next_occurrence_copy(task)
+    return True

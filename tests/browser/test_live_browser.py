@@ -2,7 +2,8 @@
 made elsewhere, under gunicorn with 2 workers, without anyone pressing reload.
 
 Tasks created here are marked Done at the end of each test, so that the shared server's
-list 74 keeps room on its displays (a display shows at most 40 tasks, oldest first).
+list 74 stays as the demo office made it. The display's paging and pinning at volume are
+in test_kiosk_display.py.
 """
 
 import math
@@ -218,7 +219,7 @@ def test_kiosk_task_text_is_readable_across_a_room_at_1920x1080(new_context, mak
     assert body_size >= 32, f"body text is {body_size}px at 1920x1080"
 
 
-def test_privacy_mode_shows_only_the_short_description_and_initials(
+def test_privacy_mode_shows_only_the_short_description_initials_and_list(
     new_context, live_server, make_kiosk, tasks_made
 ):
     short = unique("Balance question ")
@@ -238,15 +239,17 @@ def test_privacy_mode_shows_only_the_short_description_and_initials(
     # The same tasks on an ordinary display: full text and name (the data is what we think).
     ordinary = context.new_page()
     open_kiosk(ordinary, make_kiosk())
-    expect(kiosk_row(ordinary, task_num).locator(".display-who")).to_have_text("Thomas Anderson")
+    expect(kiosk_row(ordinary, task_num).locator(".display-who")).to_have_text(
+        "Thomas Anderson · Front Desk"
+    )
     expect(kiosk_row(ordinary, plain_num).locator(".display-text")).to_contain_text(plain)
 
     page = context.new_page()
     open_kiosk(page, make_kiosk(privacy=True))
     the_row = kiosk_row(page, task_num)
     expect(the_row.locator(".display-text")).to_have_text(short)
-    expect(the_row.locator(".display-who")).to_have_text("T.A.")
-    expect(kiosk_row(page, plain_num).locator(".display-text")).to_have_text(f"Task {plain_num}")
+    expect(the_row.locator(".display-who")).to_have_text("T.A. · Front Desk")
+    expect(kiosk_row(page, plain_num).locator(".display-text")).to_have_text("Front Desk")
 
     # A task arriving by poll is just as private as the first render.
     late_short = unique("Records ")
@@ -262,15 +265,15 @@ def test_privacy_mode_shows_only_the_short_description_and_initials(
     expect(kiosk_row(page, late_num).locator(".display-text")).to_have_text(
         late_short, timeout=5000
     )
-    expect(kiosk_row(page, late_num).locator(".display-who")).to_have_text("T.A.")
+    expect(kiosk_row(page, late_num).locator(".display-who")).to_have_text("T.A. · Front Desk")
     html = page.content()
     for private in ("Thomas", "Thomas Anderson", secret, plain, late_secret):
         assert private not in html, f"{private!r} is on a privacy display"
     for num in (task_num, plain_num, late_num):
         assert "Anderson" not in kiosk_row(page, num).inner_text()
 
-    # Every task on the display, not only ours: the short description (or "Task N") and
-    # at most the patient's initials.
+    # Every task on the display, not only ours: the short description (or the list's
+    # name) and at most the patient's initials.
     status, tasks = live_server.api(
         "GET",
         f"/tasks?TaskListNum={FRONT_DESK}&TaskStatus=New&DateTimeOriginal=2000-01-01&Limit=1000",
@@ -284,10 +287,13 @@ def test_privacy_mode_shows_only_the_short_description_and_initials(
         if task["TaskNum"] not in shown:
             continue
         row = kiosk_row(page, task["TaskNum"])
-        expect(row.locator(".display-text")).to_have_text(
-            task["DescriptOverride"] or f"Task {task['TaskNum']}"
+        expect(row.locator(".display-text")).to_have_text(task["DescriptOverride"] or "Front Desk")
+        who = (
+            r"^([A-Z]\.[A-Z]\. · )?Front Desk$"
+            if task["DescriptOverride"]
+            else r"^([A-Z]\.[A-Z]\.)?$"
         )
-        expect(row.locator(".display-who")).to_have_text(re.compile(r"^([A-Z]\.[A-Z]\.)?$"))
+        expect(row.locator(".display-who")).to_have_text(re.compile(who))
     expect_no_reload(page)
 
 

@@ -14,6 +14,7 @@ from .catalog import (
     USEROD_QUERY,
     category_name,
 )
+from .history import TASK_HIST
 from .tasks import (
     TASK,
     TASK_CREATE,
@@ -26,7 +27,7 @@ from .tasks import (
     TEXT,
 )
 
-RESOURCES = (TASK, TASK_LIST, TASK_NOTE, DEFINITION, USEROD)
+RESOURCES = (TASK, TASK_LIST, TASK_NOTE, DEFINITION, USEROD, TASK_HIST)
 # Every attribute a service may name in an error, in Open Dental's words.
 LABELS: dict[str, str] = {"expected_versions": "If-Match"}
 for _fields in (*RESOURCES, TASK_QUERY, TASK_LIST_QUERY, DEFINITION_QUERY, USEROD_QUERY):
@@ -46,6 +47,7 @@ __all__ = [
     "RESOURCES",
     "TASK",
     "TASK_CREATE",
+    "TASK_HIST",
     "TASK_LIST",
     "TASK_LIST_QUERY",
     "TASK_NOTE",

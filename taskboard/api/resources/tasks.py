@@ -3,9 +3,8 @@
 from ... import services
 from ...models import DateType as LegacyDateType
 from ...models import ObjectType, TaskStatus
-from ...models import ReminderType as ReminderKind
 from ..fields import Field, Fields
-from ..kinds import BOOLEAN, DATE, DATE_TIME, KEY, OPTIONAL_KEY, Choice, Text
+from ..kinds import BOOLEAN, DATE, DATE_TIME, KEY, OPTIONAL_KEY, Choice, ReminderTypeFlags, Text
 
 TEXT = Text()
 STATUS = Choice(TaskStatus)
@@ -50,8 +49,14 @@ TASK = Fields(
             "A task-priority definition (Category 33).",
         ),
         Field("ReminderGroupId", "reminder_group_id", TEXT, '"" unless a reminder.'),
-        Field("ReminderType", "reminder_type", Choice(ReminderKind), '"NoReminder" unless one.'),
-        Field("ReminderFrequency", "reminder_frequency", KEY, "0 unless a reminder."),
+        Field(
+            "ReminderType",
+            "reminder_type",
+            ReminderTypeFlags(),
+            '"NoReminder" unless a reminder: Once, Daily, Weekly with its weekdays '
+            '("Weekly, Monday, Thursday"), Monthly or Yearly.',
+        ),
+        Field("ReminderFrequency", "reminder_frequency", KEY, 'The "every N" count; 0 unless one.'),
         Field(
             "DateTimeOriginal",
             "date_time_original",
