@@ -7,7 +7,7 @@ Open Dental stores them; "no date" is stored as NULL.
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,6 +84,8 @@ class User(db.Model):
     provider_num: Mapped[int] = mapped_column(Key, default=0)
     is_hidden: Mapped[bool] = mapped_column(default=False)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # Lets a user create, rename, nest and archive task lists without being an administrator.
+    can_manage_lists: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<User {self.user_num} {self.user_name!r}>"

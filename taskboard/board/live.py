@@ -8,7 +8,7 @@ from .. import services
 from ..auth import load_user
 from ..forms import FilterForm
 from ..web import int_arg, no_store, unchanged
-from .tasks import board_context
+from .tasks import board_context, open_detail
 
 bp = Blueprint("live", __name__, url_prefix="/board/live")
 
@@ -30,8 +30,10 @@ def board_poll():
         response.headers["HX-Redirect"] = url_for("auth.sign_in", next=url_for("board.index"))
         return response
     context = board_context(FilterForm(request.args))
+    since = int_arg("since")
+    detail = open_detail(int_arg("open"), since, context["tree"])
     response = make_response(
-        render_template("board/poll_changed.html", since=int_arg("since"), **context)
+        render_template("board/poll_changed.html", since=since, detail=detail, **context)
     )
     arrived = _arrived(int_arg("top"))
     if arrived:

@@ -12,7 +12,10 @@ from .accounts import (
     create_api_key,
     create_user,
     get_user,
+    may_manage_lists,
+    reset_password,
     set_api_key_disabled,
+    update_user,
 )
 from .board import (
     STATUS_CHOICES,
@@ -28,7 +31,16 @@ from .board import (
     search_patients,
 )
 from .bulk import store_new_office
-from .catalog import database_ok, list_definitions, list_task_lists, list_users
+from .catalog import (
+    PRIORITY_FLAGS,
+    create_priority,
+    database_ok,
+    list_definitions,
+    list_priorities,
+    list_task_lists,
+    list_users,
+    update_priority,
+)
 from .changes import current_marker
 from .common import UNSET, now
 from .errors import (
@@ -51,7 +63,7 @@ from .kiosks import (
     poll_kiosk,
     revoke_kiosk_token,
 )
-from .lists import create_task_list, set_task_list_status, update_task_list
+from .lists import create_task_list, move_task, set_task_list_status, update_task_list
 from .notes import NOTE_MAX, add_note, get_note, list_notes, task_notes, update_note
 from .sessions import (
     BoardPoll,
@@ -78,6 +90,7 @@ __all__ = [
     "DESCRIPT_OVERRIDE_MAX",
     "LABEL_MAX",
     "NOTE_MAX",
+    "PRIORITY_FLAGS",
     "STATUS_CHOICES",
     "TASK_COLUMNS",
     "UNSET",
@@ -100,6 +113,7 @@ __all__ = [
     "change_password",
     "create_api_key",
     "create_kiosk_token",
+    "create_priority",
     "create_task",
     "create_task_list",
     "create_user",
@@ -119,10 +133,13 @@ __all__ = [
     "list_definitions",
     "list_kiosk_tokens",
     "list_notes",
+    "list_priorities",
     "list_task_lists",
     "list_tasks",
     "list_tree",
     "list_users",
+    "may_manage_lists",
+    "move_task",
     "newest_task_num",
     "not_found_message",
     "now",
@@ -130,6 +147,7 @@ __all__ = [
     "poll_board",
     "poll_kiosk",
     "priorities",
+    "reset_password",
     "revoke_kiosk_token",
     "search_patients",
     "session_user",
@@ -140,5 +158,7 @@ __all__ = [
     "task_notes",
     "update_note",
     "update_task",
+    "update_priority",
     "update_task_list",
+    "update_user",
 ]

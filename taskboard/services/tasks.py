@@ -45,6 +45,17 @@ def get_task(*, task_num: int) -> Task:
     return task
 
 
+def active_task_list(task_list_num: int) -> TaskList:
+    """Return the list a task is put in, or raise: only an active list takes tasks."""
+    task_list = get_task_list(task_list_num=task_list_num)
+    if task_list.task_list_status != TaskListStatus.Active:
+        raise Invalid(
+            "{0} is an archived task list; tasks can only be added to active lists.",
+            "task_list_num",
+        )
+    return task_list
+
+
 def get_task_list(*, task_list_num: int) -> TaskList:
     """Return one task list, or raise NotFound."""
     task_list = find(TaskList, task_list_num)
@@ -135,12 +146,7 @@ def create_task(
     descript = check_descript(descript)
     descript_override = check_descript_override(descript_override)
     object_type, key_num = check_link(object_type, key_num)
-    task_list = get_task_list(task_list_num=task_list_num)
-    if task_list.task_list_status != TaskListStatus.Active:
-        raise Invalid(
-            "{0} is an archived task list; tasks can only be added to active lists.",
-            "task_list_num",
-        )
+    task_list = active_task_list(task_list_num)
     get_user(user_num=user_num)
     if priority_def_num is None:
         priority_def_num = default_priority_num(task_list)
@@ -209,14 +215,14 @@ def update_task(
         require(task_status, "task_status")
         changes.update(_status_change(task, task_status))
 
-    _apply(task, changes)
+    apply_changes(task, changes)
     return task
 
 
 def touch_for_note(task: Task) -> None:
     """Reopen a Done task that gets a note, as Open Dental's task window does."""
     if task.task_status == TaskStatus.Done:
-        _apply(task, _status_change(task, TaskStatus.Viewed))
+        apply_changes(task, _status_change(task, TaskStatus.Viewed))
 
 
 def default_priority_num(task_list: TaskList | None = None) -> int | None:
@@ -245,7 +251,7 @@ def _status_change(task: Task, status: TaskStatus) -> dict[str, object]:
     return changes
 
 
-def _apply(task: Task, changes: dict[str, object]) -> None:
+def apply_changes(task: Task, changes: dict[str, object]) -> None:
     """Set the changed values and stamp SecDateTEdit, if anything really changed."""
     changed = {k: v for k, v in changes.items() if getattr(task, k) != v}
     if not changed:
