@@ -129,9 +129,14 @@ class PriorityForm(Form):
     item_value = SelectField(
         "Flag",
         choices=[
-            (flag, {"": "None", "D": "D: default for new tasks", "R": "R: default for reminders"}[flag])
-            for flag in PRIORITY_FLAGS
+            SelectChoice(flag, label)
+            for flag, label in zip(
+                PRIORITY_FLAGS,
+                ("None", "D: default for new tasks", "R: default for reminders"),
+                strict=True,
+            )
         ],
+        default="",
         validate_choice=True,
     )
     is_hidden = BooleanField("Hidden")

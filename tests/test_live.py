@@ -153,7 +153,8 @@ def signed_in(app):
     def sign(client, user_name: str = "demo") -> str:
         with app.app_context():
             if db.session.scalar(select(User).where(User.user_name == user_name)) is None:
-                services.create_user(user_name=user_name, password=PASSWORD)
+                # Staff who may manage task lists, so every board write can be tried.
+                services.create_user(user_name=user_name, password=PASSWORD, can_manage_lists=True)
         response = client.post(
             "/login",
             data={"csrf_token": csrf_token(client), "user_name": user_name, "password": PASSWORD},

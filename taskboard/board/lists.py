@@ -10,7 +10,6 @@ from ..models import TaskListStatus
 from ..web import field_error
 from . import back, bp, is_htmx, list_choices, render
 
-
 LIST_MANAGERS_ONLY = (
     "Only an administrator, or a user an administrator allowed to, can manage task lists."
 )

@@ -142,7 +142,7 @@ def set_status(task_num: int):
 @bp.post("/tasks/<key:task_num>/move")
 def move_task(task_num: int):
     """Put the task in another task list."""
-    form = MoveForm(request.form)
+    form = MoveForm(request.form, prefix="move")
     form.task_list_num.choices = list_choices(services.list_tree())
     if form.validate():
         try:
@@ -227,7 +227,9 @@ def _detail(task_num: int, tree: list | None = None, **forms) -> dict:
     if "task_list_num" in form:
         del form.task_list_num
     form.date_time_entry.label.text = "Date/time"
-    move_form = forms.get("move_form") or MoveForm(MultiDict(), task_list_num=task.task_list_num)
+    move_form = forms.get("move_form") or MoveForm(
+        MultiDict(), prefix="move", task_list_num=task.task_list_num
+    )
     move_form.task_list_num.choices = choices
     return {
         "row": row,

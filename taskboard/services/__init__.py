@@ -157,8 +157,8 @@ __all__ = [
     "store_new_office",
     "task_notes",
     "update_note",
-    "update_task",
     "update_priority",
+    "update_task",
     "update_task_list",
     "update_user",
 ]

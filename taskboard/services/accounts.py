@@ -53,9 +53,7 @@ def create_user(
 
 
 @writes
-def update_user(
-    *, user_num: int, is_hidden=UNSET, is_admin=UNSET, can_manage_lists=UNSET
-) -> User:
+def update_user(*, user_num: int, is_hidden=UNSET, is_admin=UNSET, can_manage_lists=UNSET) -> User:
     """Hide or show a user, make or unmake an administrator, let them manage task lists.
 
     A hidden user cannot sign in and their sessions end at once. The office always keeps

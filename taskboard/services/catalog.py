@@ -141,8 +141,7 @@ def _set_priority(definition: Definition, **changes) -> None:
     if (was_default or is_default) and (not is_default or definition.is_hidden):
         field = "is_hidden" if definition.is_hidden else "item_value"
         raise Invalid(
-            "{0}: exactly one priority is the default (D); make another one the default "
-            "instead.",
+            "{0}: exactly one priority is the default (D); make another one the default instead.",
             field,
         )
     db.session.flush()
