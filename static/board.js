@@ -236,13 +236,15 @@
     }
   });
 
+  var opening = false;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    opening = !!(elt && elt.closest && elt.closest("#tasks a.descript, [data-key='n']"));
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    var elt = event.detail.elt;
-    if (target && target.id === "detail" && elt && elt.closest
-        && elt.closest("#tasks a.descript, [data-key='n']")) {
-      openSheet();
-    }
+    if (opening && target && target.id === "detail") openSheet();
+    opening = false;
   });
 
   // --- live refresh of the open task without losing what is being typed -----------------
