@@ -188,9 +188,8 @@
 
   function openSheet() {
     var panel = detailPanel();
-    if (!panel) return;
+    if (!panel || !PHONE.matches) return;  // beside the rows, the panel is always there
     document.body.classList.add("sheet-open");
-    if (!PHONE.matches) return;
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-modal", "true");
     var heading = panel.querySelector("h2");
