@@ -18,12 +18,15 @@ from .accounts import (
     update_user,
 )
 from .board import (
+    BOARD_LIMIT,
     STATUS_CHOICES,
     BoardRow,
     ListNode,
     arrived_tasks,
+    board_order,
     board_row,
     board_rows,
+    changed_task_nums,
     list_tree,
     newest_task_num,
     patient_appointments,
@@ -86,6 +89,7 @@ from .tasks import (
 )
 
 __all__ = [
+    "BOARD_LIMIT",
     "DESCRIPT_MAX",
     "DESCRIPT_OVERRIDE_MAX",
     "LABEL_MAX",
@@ -108,9 +112,11 @@ __all__ = [
     "arrived_tasks",
     "authenticate_api_key",
     "authenticate_user",
+    "board_order",
     "board_row",
     "board_rows",
     "change_password",
+    "changed_task_nums",
     "create_api_key",
     "create_kiosk_token",
     "create_priority",
