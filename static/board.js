@@ -77,20 +77,36 @@
     if (event.target.closest("[data-shortcuts]")) showShortcuts();
   });
 
-  // A poll replaces the rows: keep the selected row selected, and focus where it was.
+  // A poll replaces the rows (the whole list, or a changed row taken out and put back):
+  // keep the selected row selected, and focus where it was.
   var remembered = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "board-poll") remembered = null;
+  });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "task-list") {
-      var row = selected();
-      remembered = row ? { id: row.id, focused: row.contains(document.activeElement) } : null;
+    var row = selected();
+    if (row && !remembered) {
+      remembered = { id: row.id, focused: row.contains(document.activeElement) };
     }
   });
-  document.addEventListener("htmx:oobAfterSwap", function (event) {
-    if (remembered && event.detail.target && event.detail.target.id === "task-list") {
-      var row = document.getElementById(remembered.id);
-      if (row) select(row, !remembered.focused);
-      remembered = null;
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!remembered) return;
+    var row = document.getElementById(remembered.id);
+    if (row && !row.classList.contains("is-selected")) select(row, !remembered.focused);
+  });
+
+  // A changed row is highlighted once; the mark goes when the highlight has run, as it
+  // would when the next poll drew the whole list again.
+  document.addEventListener("animationend", function (event) {
+    if (event.target.matches && event.target.matches("li.task.is-changed")) {
+      event.target.classList.remove("is-changed");
     }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    document.querySelectorAll("#tasks > li.task.is-changed:not([data-unmark])").forEach(function (row) {
+      row.setAttribute("data-unmark", "");
+      setTimeout(function () { row.classList.remove("is-changed"); }, 2600);
+    });
   });
 
   // Browser notifications for new tasks in the lists this browser watches (opt-in).
