@@ -185,10 +185,11 @@ def serve() -> None:
 
 
 def test() -> None:
-    """Install the test dependencies, then lint and run the whole suite."""
+    """Install the test dependencies, lint, type-check, then run the whole suite."""
     install("[test]")
     run(str(BIN / "ruff"), "check", ".")
     run(str(BIN / "ruff"), "format", "--check", ".")
+    run(str(BIN / "mypy"))
     pytest = [str(BIN / "python"), "-m", "pytest", "-n", "auto", *sys.argv[2:]]
     sys.exit(run(*pytest, check=False).returncode)
 

@@ -92,12 +92,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = SessionInterface()
     app.url_map.converters["key"] = KeyConverter
-    app.wsgi_app = ChunkedBodies(
+    app.wsgi_app = ChunkedBodies(  # type: ignore[method-assign]
         app.wsgi_app, limit=app.config["MAX_CONTENT_LENGTH"], api_prefix="/api/"
     )
     proxies = app.config["TASKBOARD_TRUSTED_PROXIES"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.after_request(_security_headers)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

@@ -12,7 +12,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .extensions import db
 from .models import ChangeMarker, Task, TaskList, TaskNote
@@ -84,7 +84,7 @@ def _sqlite_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
-def bump_marker(session: Session) -> int:
+def bump_marker(session: Session | scoped_session) -> int:
     """Raise the change marker by one inside the session's transaction; return the new version."""
     connection = session.connection()
     table = ChangeMarker.__table__

@@ -1,9 +1,11 @@
 """Extension objects, created unbound and wired up by the app factory."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -17,10 +19,18 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:  # every model maps one table
+        __table__: ClassVar[Table]
 
 
 # Objects keep what a write stored after its commit, so a response shows the caller's
 # own version, not one another worker committed a moment later.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+# The models' base class: flask-sqlalchemy's `db.Model`, which type checkers know as Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()

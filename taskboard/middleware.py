@@ -8,11 +8,12 @@ part of the site it was meant for: JSON under the API, a short text page elsewhe
 
 import io
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import orjson
 
 StartResponse = Callable[..., object]
-App = Callable[[dict, StartResponse], Iterable[bytes]]
+App = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 
 class ChunkedBodies:

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Model
 
 TASK_PRIORITY_CATEGORY = 33
 # Open Dental's keys are 64-bit; SQLite's INTEGER is already 64-bit and must stay
@@ -73,7 +73,7 @@ def _enum(cls: type[enum.Enum]) -> Enum:
     )
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "userod"
 
     user_num: Mapped[int] = mapped_column(Key, primary_key=True)
@@ -91,7 +91,7 @@ class User(db.Model):
         return f"<User {self.user_num} {self.user_name!r}>"
 
 
-class Definition(db.Model):
+class Definition(Model):
     __tablename__ = "definition"
     __table_args__ = (Index("ix_definition_category_order", "category", "item_order"),)
 
@@ -107,7 +107,7 @@ class Definition(db.Model):
         return f"<Definition {self.def_num} {self.category}:{self.item_name!r}>"
 
 
-class Patient(db.Model):
+class Patient(Model):
     __tablename__ = "patient"
     __table_args__ = (Index("ix_patient_name", "l_name", "f_name"),)
 
@@ -120,7 +120,7 @@ class Patient(db.Model):
         return f"<Patient {self.pat_num} {self.l_name!r}>"
 
 
-class Appointment(db.Model):
+class Appointment(Model):
     __tablename__ = "appointment"
 
     apt_num: Mapped[int] = mapped_column(Key, primary_key=True)
@@ -133,7 +133,7 @@ class Appointment(db.Model):
         return f"<Appointment {self.apt_num} {self.apt_date_time}>"
 
 
-class TaskList(db.Model):
+class TaskList(Model):
     __tablename__ = "task_list"
     __table_args__ = (Index("ix_task_list_status_parent", "task_list_status", "parent_num"),)
 
@@ -157,7 +157,7 @@ class TaskList(db.Model):
         return f"<TaskList {self.task_list_num} {self.descript!r}>"
 
 
-class Task(db.Model):
+class Task(Model):
     __tablename__ = "task"
     # One index per filter family of GET /tasks; each ends with date_time_original,
     # the range filter every list query carries.
@@ -208,7 +208,7 @@ class Task(db.Model):
         return f"<Task {self.task_num} {self.task_status}>"
 
 
-class TaskNote(db.Model):
+class TaskNote(Model):
     __tablename__ = "task_note"
 
     task_note_num: Mapped[int] = mapped_column(Key, primary_key=True)
@@ -221,7 +221,7 @@ class TaskNote(db.Model):
         return f"<TaskNote {self.task_note_num} on {self.task_num}>"
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """An Open Dental-style key pair; only SHA-256 digests of the two keys are stored."""
 
     __tablename__ = "api_key"
@@ -240,7 +240,7 @@ class ApiKey(db.Model):
         return f"<ApiKey {self.api_key_num} {self.permission}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A staff sign-in: the browser's cookie holds a token, only its digest is stored here.
 
     Signing out deletes the row, so a copied cookie stops working at once; a session idle
@@ -258,7 +258,7 @@ class UserSession(db.Model):
         return f"<UserSession of {self.user_num} active {self.date_time_active}>"
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """Recent failed sign-ins for one user name or one address, for the sign-in throttle."""
 
     __tablename__ = "sign_in_failure"
@@ -271,7 +271,7 @@ class SignInFailure(db.Model):
         return f"<SignInFailure {self.throttle_key!r} x{self.failures}>"
 
 
-class ChangeMarker(db.Model):
+class ChangeMarker(Model):
     """One row whose version rises with every write to tasks, task lists and notes.
 
     Pages poll it: an unchanged version means nothing to re-render. Being in the
@@ -287,7 +287,7 @@ class ChangeMarker(db.Model):
         return f"<ChangeMarker {self.version}>"
 
 
-class KioskToken(db.Model):
+class KioskToken(Model):
     """A read-only wall-display link, scoped to some task lists; only its hash is stored."""
 
     __tablename__ = "kiosk_token"

@@ -4,7 +4,7 @@ import datetime as dt
 import os
 
 import pytest
-from testdb import prepare_database, temporary_database
+from testdb import TEST_ZONE, prepare_database, temporary_database
 
 from taskboard import create_app, services
 from taskboard.extensions import db
@@ -15,10 +15,9 @@ from taskboard.models import (
     Permission,
     TaskList,
     TaskListStatus,
+    TaskNote,
     User,
 )
-
-TEST_ZONE = "America/Denver"
 
 
 @pytest.fixture(scope="session")
@@ -137,3 +136,23 @@ def make_task(app, office):
             return services.create_task(**values).task_num
 
     return make
+
+
+@pytest.fixture
+def make_note(app, office, make_task):
+    """Add a note through the service; returns its TaskNoteNum."""
+
+    def make(task_num: int | None = None, note: str = "Left a voicemail.", user_num: int = 1):
+        task_num = task_num or make_task()
+        with app.app_context():
+            return services.add_note(task_num=task_num, user_num=user_num, note=note).task_note_num
+
+    return make
+
+
+@pytest.fixture
+def write_target(app, make_note):
+    """A task and a note to write to: (task_num, note_num)."""
+    note = make_note()
+    with app.app_context():
+        return db.session.get(TaskNote, note).task_num, note

@@ -13,7 +13,6 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import TEST_ZONE
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -25,6 +24,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from testdb import TEST_ZONE
 
 from taskboard.extensions import db
 

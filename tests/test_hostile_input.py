@@ -1,9 +1,8 @@
 """Hostile headers and parameters: If-Match, every form's `next`, the pages' integer parameters."""
 
-import re
-
 import pytest
 from sqlalchemy import func, select
+from staff import csrf_token
 
 from taskboard import services
 from taskboard.extensions import db
@@ -12,7 +11,6 @@ from taskboard.services.common import advance_sequences
 
 API = "/api/v1"
 PASSWORD = "demo-password"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 HUGE = "99999999999999999999"
 # Values a browser never sends but an attacker (or a broken client) can.
 HOSTILE_NEXT = [
@@ -26,12 +24,6 @@ HOSTILE_NEXT = [
 ]
 
 
-def csrf(client, path: str = "/login") -> str:
-    match = TOKEN.search(client.get(path).text)
-    assert match, path
-    return match.group(1)
-
-
 @pytest.fixture
 def staff(app, office, make_task):
     """A signed-in administrator's client, its CSRF token and a task to act on."""
@@ -41,10 +33,10 @@ def staff(app, office, make_task):
     task_num = make_task()
     client = app.test_client()
     response = client.post(
-        "/login", data={"csrf_token": csrf(client), "user_name": "demo", "password": PASSWORD}
+        "/login", data={"csrf_token": csrf_token(client), "user_name": "demo", "password": PASSWORD}
     )
     assert response.status_code == 302
-    return client, csrf(client, "/account/password"), task_num
+    return client, csrf_token(client, "/account/password"), task_num
 
 
 def tasks(app) -> int:
@@ -130,7 +122,7 @@ def test_sign_in_ignores_a_hostile_next(app, client, office, next_):
     response = client.post(
         "/login",
         data={
-            "csrf_token": csrf(client),
+            "csrf_token": csrf_token(client),
             "user_name": "demo",
             "password": PASSWORD,
             "next": next_,

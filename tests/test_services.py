@@ -351,7 +351,7 @@ def test_update_with_stale_expected_version_is_refused(ctx, make_task):
     before = snapshot(Task, num)
     assert before["row_version"] != version
     with pytest.raises(PreconditionFailed) as exc:
-        services.update_task(task_num=num, expected_version=version, descript="Mine")
+        services.update_task(task_num=num, expected_versions={version}, descript="Mine")
     assert_error(exc, "If-Match", "")
     assert_untouched_after(Task, num, before)
 
@@ -359,7 +359,7 @@ def test_update_with_stale_expected_version_is_refused(ctx, make_task):
 def test_update_with_current_expected_version_applies(ctx, make_task):
     num = make_task()
     version = snapshot(Task, num)["row_version"]
-    services.update_task(task_num=num, expected_version=version, descript="Mine")
+    services.update_task(task_num=num, expected_versions={version}, descript="Mine")
     after = snapshot(Task, num)
     assert after["descript"] == "Mine"
     assert after["row_version"] != version
@@ -394,7 +394,7 @@ def test_update_with_the_version_read_before_another_writer_is_refused(ctx, make
             {"num": num},
         )
     with pytest.raises(PreconditionFailed) as exc:
-        services.update_task(task_num=num, expected_version=version, descript="Mine")
+        services.update_task(task_num=num, expected_versions={version}, descript="Mine")
     assert_error(exc, "If-Match", "")
     assert snapshot(Task, num)["descript"] != "Mine"
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from staff import csrf_token
 
 from taskboard import create_app, services
 from taskboard.extensions import db
@@ -12,14 +13,7 @@ from taskboard.models import UserSession
 from taskboard.services.common import advance_sequences
 
 PASSWORD = "demo-password"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 COOKIE = "session"
-
-
-def csrf(client, path: str = "/login") -> str:
-    match = TOKEN.search(client.get(path).text)
-    assert match, path
-    return match.group(1)
 
 
 @pytest.fixture
@@ -30,10 +24,10 @@ def staff(app, office):
         services.create_user(user_name="demo", password=PASSWORD, can_manage_lists=True)
     client = app.test_client()
     response = client.post(
-        "/login", data={"csrf_token": csrf(client), "user_name": "demo", "password": PASSWORD}
+        "/login", data={"csrf_token": csrf_token(client), "user_name": "demo", "password": PASSWORD}
     )
     assert response.status_code == 302
-    return client, csrf(client, "/account/password")
+    return client, csrf_token(client, "/account/password")
 
 
 def cookie_of(client) -> str:
@@ -94,7 +88,7 @@ def test_signing_out_ends_only_this_browser_session(app, staff, office):
     client, token = staff
     other = app.test_client()
     other.post(
-        "/login", data={"csrf_token": csrf(other), "user_name": "demo", "password": PASSWORD}
+        "/login", data={"csrf_token": csrf_token(other), "user_name": "demo", "password": PASSWORD}
     )
     assert sessions(app) == 2
     client.post("/logout", data={"csrf_token": token})
@@ -106,7 +100,7 @@ def test_a_password_change_ends_the_other_sessions_only(app, staff):
     client, token = staff
     other = app.test_client()
     other.post(
-        "/login", data={"csrf_token": csrf(other), "user_name": "demo", "password": PASSWORD}
+        "/login", data={"csrf_token": csrf_token(other), "user_name": "demo", "password": PASSWORD}
     )
     response = client.post(
         "/account/password",

@@ -1,6 +1,7 @@
 """Throwaway databases on a PostgreSQL or MariaDB server, for tests and benchmarks."""
 
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,6 +10,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 from taskboard.extensions import db
+
+# The office time zone the tests run in: far from UTC, with daylight saving time.
+TEST_ZONE = "America/Denver"
 
 
 @contextmanager
@@ -67,6 +71,30 @@ def start_sequences_high(engine, metadata, start: int = 1_000_000) -> None:
 
 
 _schema_made: set[str] = set()
+_sqlite_template: list[bytes] = []
+
+
+def _copy_sqlite_schema(engine) -> None:
+    """Give a new SQLite database the schema by copying an empty one made once per process.
+
+    Creating the tables costs ~0.1 s per test; SQLite's backup API copies a finished empty
+    database in a fraction of that, into the app's own file, whatever its connections.
+    """
+    if not _sqlite_template:
+        memory = create_engine("sqlite://")  # one connection, kept by the engine's pool
+        db.metadata.create_all(memory)
+        raw = memory.raw_connection()
+        _sqlite_template.append(raw.driver_connection.serialize())
+        raw.close()
+        memory.dispose()
+    template = sqlite3.connect(":memory:")
+    template.deserialize(_sqlite_template[0])
+    raw = engine.raw_connection()
+    try:
+        template.backup(raw.driver_connection)
+    finally:
+        raw.close()
+        template.close()
 
 
 def prepare_database(app) -> None:
@@ -74,7 +102,7 @@ def prepare_database(app) -> None:
     url = app.config["TASKBOARD_DATABASE_URL"]
     with app.app_context():
         if url.startswith("sqlite"):
-            db.create_all()
+            _copy_sqlite_schema(db.engine)
         elif url not in _schema_made:
             db.drop_all()
             db.create_all()

@@ -67,14 +67,30 @@ class Integer(Kind):
         number = {"type": "integer", "minimum": self.minimum, "maximum": MAX_KEY}
         if mode != "body":  # a query value is text anyway; the schema gives its value
             return number
-        digits = "^[1-9][0-9]*$" if self.minimum else "^[0-9]+$"
-        return {"oneOf": [number, {"type": "string", "pattern": digits, "maxLength": 19}]}
+        digits = ("^(?!0*$)" if self.minimum else "^") + DIGITS_UP_TO_MAX_KEY
+        return {"oneOf": [number, {"type": "string", "pattern": digits}]}
 
 
 # Python's str.isspace() characters, which services' blank check (strip) removes.
 _SPACES = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
-NO_NUL_PATTERN = r"^[^\u0000]*$"
-NON_BLANK_PATTERN = rf"^[^\u0000]*[^\u0000{_SPACES}][^\u0000]*$"
+
+
+def _digits_up_to(top: int) -> str:
+    """Return a regular expression for the decimal numbers 0 to `top` (leading zeros allowed)."""
+    text = str(top)
+    choices = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for index, digit in enumerate(map(int, text)):
+        rest = len(text) - index - 1
+        low = 1 if index == 0 else 0
+        if digit > low:
+            choices.append(
+                f"{text[:index]}[{low}-{digit - 1}]" + (f"[0-9]{{{rest}}}" if rest else "")
+            )
+    choices.append(text)
+    return "0*(?:" + "|".join(choices) + ")$"
+
+
+DIGITS_UP_TO_MAX_KEY = _digits_up_to(MAX_KEY)
 
 
 @dataclass(frozen=True)
@@ -92,12 +108,15 @@ class Text(Kind):
         return f'({src} or "")' if self.none_is_empty else src
 
     def schema(self, mode: str) -> dict:
-        schema: dict = {"type": "string"}
-        if mode == "body":
-            # The services refuse NUL, and text that strip() leaves empty, where required.
-            schema["pattern"] = NON_BLANK_PATTERN if self.non_blank else NO_NUL_PATTERN
-            if self.max_length is not None:
-                schema["maxLength"] = self.max_length
+        if mode != "body":
+            return {"type": "string"}
+        # The services refuse NUL, and, where text is required, text strip() leaves empty.
+        # The length goes into the pattern: beside a maxLength, generators are very slow.
+        least = 1 if self.non_blank else 0
+        most = "" if self.max_length is None else str(self.max_length)
+        schema: dict = {"type": "string", "pattern": f"^[^\\u0000]{{{least},{most}}}$"}
+        if self.non_blank:
+            schema["not"] = {"pattern": f"^[{_SPACES}]*$"}
         return schema
 
 

@@ -5,6 +5,7 @@ so it cannot drift from what the server parses and returns.
 """
 
 import re
+from typing import Any
 
 from .. import services
 from ..models import MAX_KEY
@@ -52,7 +53,7 @@ def _error(description: str, headers: dict | None = None) -> dict:
 
 
 def _parameter(where: str, field: Field) -> dict:
-    parameter = {
+    parameter: dict[str, Any] = {
         "name": field.name,
         "in": where,
         "description": field.doc,

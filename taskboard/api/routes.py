@@ -71,18 +71,22 @@ def _task_response(task: Task, status: int = 200, **headers: str):
     return json_response(write_task(task, _formats()), status, {"ETag": etag, **headers})
 
 
-def _expected_version(task_num: int) -> int | None:
-    """Turn If-Match into the row version the client last saw (-1: matches nothing)."""
+def _expected_versions(task_num: int) -> set[int] | None:
+    """Turn If-Match into the row versions the client may have seen (none: nothing matches).
+
+    Any one tag of the list that names the task's current version lets the change through.
+    """
     if "If-Match" not in request.headers:
         return None
     if_match = request.if_match
     if if_match.star_tag:
         return None
+    versions = set()
     for tag in if_match:
         number, _, version = (tag or "").partition(".")  # an empty tag matches nothing
-        if number == str(task_num) and version.isdigit():
-            return int(version)
-    return -1
+        if number == str(task_num) and version.isascii() and version.isdigit():
+            versions.add(int(version))
+    return versions
 
 
 @operation("GET", "/openapi.json", "getOpenApi", "This OpenAPI document.", "Meta", public=True)
@@ -166,7 +170,7 @@ def update_task(key: str):
     number = _key(key, "TaskNum")
     values = _body(TASK_UPDATE)
     task = services.update_task(
-        task_num=number, expected_version=_expected_version(number), **values
+        task_num=number, expected_versions=_expected_versions(number), **values
     )
     return _task_response(task)
 

@@ -81,7 +81,7 @@ def parse_int(value: Any, field: str, *, positive: bool = False) -> int:
             raise WireError(f"{field} must not be negative.")
         if not _DIGITS.fullmatch(value):
             raise WireError(f"{field} must be an integer.")
-        if len(value) > 19:
+        if len(value.lstrip("0")) > 19:  # leading zeros change no value
             raise WireError(f"{field} must be at most {MAX_KEY}.")
         value = int(value)
     if value < 0:
@@ -178,7 +178,7 @@ def _iso_date_time(value: dt.datetime) -> str:
     return value.isoformat(" ", "seconds")
 
 
-_TOKENS: dict[str, Callable[[dt.datetime], str]] = {
+_TOKENS: dict[str, Callable[[dt.date], str]] = {
     "yyyy": lambda v: f"{v.year:04d}",
     "yy": lambda v: f"{v.year % 100:02d}",
     "MM": lambda v: f"{v.month:02d}",

@@ -202,7 +202,8 @@ def authenticate_api_key(*, developer_key: str, customer_key: str) -> ApiKey | N
     ).all()
     offered = digest(customer_key)
     found = None
-    for candidate in candidates or [None]:
+    choices: list[ApiKey | None] = list(candidates) or [None]
+    for candidate in choices:
         stored = candidate.customer_key_hash if candidate else _DUMMY_DIGEST
         if hmac.compare_digest(stored, offered) and candidate is not None:
             found = candidate

@@ -69,7 +69,7 @@ def list_tree(*, include_archived: bool = False) -> list[ListNode]:
     }
     roots: list[ListNode] = []
     for node in nodes.values():
-        parent = nodes.get(node.task_list.parent_num)
+        parent = nodes.get(node.task_list.parent_num or 0)
         (parent.children if parent else roots).append(node)
     return roots
 
@@ -134,7 +134,7 @@ def board_rows(
     if task_nums is not None:
         stmt = stmt.where(Task.task_num.in_([n for n in task_nums if 0 < n <= MAX_KEY]))
     elif task_list_nums is not None:
-        stmt = stmt.where(Task.task_list_num.in_(task_list_nums), Task.task_status.in_(statuses))
+        stmt = stmt.where(Task.task_list_num.in_(task_list_nums), Task.task_status.in_(statuses or ()))
     else:
         stmt = _filtered(stmt, task_list_num, status, object_type, text, done_since)
     stmt = _in_board_order(stmt).limit(limit)

@@ -10,17 +10,17 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import insert, select, update
 
 from ..database import bump_marker, writes
-from ..extensions import db
+from ..extensions import Model, db
 from ..models import Appointment, Definition, Patient, Task, TaskList, TaskNote, User
 from .common import advance_sequences
 from .errors import Invalid
 
-Batch = tuple[type, list[dict]]
+Batch = tuple[type[Model], list[dict]]
 _TRACKED = (Task, TaskList, TaskNote)
 _OFFICE = (Task, TaskList, User, Definition, Patient, Appointment)
 
 
-def insert_rows(model: type, rows: list[dict]) -> None:
+def insert_rows(model: type[Model], rows: list[dict]) -> None:
     """Insert `rows` of `model` with one executemany, keeping the change marker right."""
     if not rows:
         return
@@ -40,13 +40,13 @@ def insert_rows(model: type, rows: list[dict]) -> None:
 
 @writes
 def store_new_office(
-    batches: Iterable[Batch], *, progress: Callable[[type, int], None] | None = None
-) -> dict[type, int]:
+    batches: Iterable[Batch], *, progress: Callable[[type[Model], int], None] | None = None
+) -> dict[type[Model], int]:
     """Store a whole office into an empty database, in one transaction; count rows per model."""
-    for model in _OFFICE:
-        if db.session.execute(select(model).limit(1)).first() is not None:
+    for table in _OFFICE:
+        if db.session.execute(select(table).limit(1)).first() is not None:
             raise Invalid("The database is not empty; a new office only fills an empty database.")
-    counts: dict[type, int] = {}
+    counts: dict[type[Model], int] = {}
     for model, rows in batches:
         insert_rows(model, rows)
         counts[model] = counts.get(model, 0) + len(rows)

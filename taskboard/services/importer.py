@@ -6,7 +6,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from ..database import writes
-from ..extensions import db
+from ..extensions import Model, db
 from ..models import (
     ApiKey,
     Appointment,
@@ -175,7 +175,7 @@ def _prepare_kiosk_token(attrs: dict) -> dict:
     return attrs
 
 
-_KINDS: dict[str, tuple[type, Callable[[dict], dict]]] = {
+_KINDS: dict[str, tuple[type[Model], Callable[[dict], dict]]] = {
     "definitions": (Definition, _prepare_definition),
     "userods": (User, _prepare_user),
     "tasklists": (TaskList, _prepare_task_list),
@@ -190,7 +190,7 @@ _KINDS: dict[str, tuple[type, Callable[[dict], dict]]] = {
 
 def export_records() -> dict[str, list]:
     """Return every record an office move needs, each kind ordered by its key."""
-    records = {}
+    records: dict[str, list] = {}
     for kind, (model, _prepare) in _KINDS.items():
         key = model.__mapper__.primary_key[0]
         records[kind] = list(db.session.scalars(select(model).order_by(key)))

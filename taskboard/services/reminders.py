@@ -78,7 +78,7 @@ def format_reminder_type(value: int) -> str:
         return ReminderFlag.NoReminder.name
     if value < 0 or value & ~_KNOWN:
         return str(value)  # .NET falls back to the number when the names cannot cover it
-    return ", ".join(flag.name for flag in _SINGLE_FLAGS if value & flag)
+    return ", ".join(str(flag.name) for flag in _SINGLE_FLAGS if value & flag)
 
 
 def parse_reminder_type(text: str) -> ReminderFlag:
@@ -123,7 +123,7 @@ def check_reminder(
     """Check a reminder set up in the task window and return its stored type and frequency."""
     if kind not in KINDS:
         raise Invalid(
-            f"ReminderType must be one of {', '.join(k.name for k in KINDS)}.", "ReminderType"
+            f"ReminderType must be one of {', '.join(str(k.name) for k in KINDS)}.", "ReminderType"
         )
     if kind in (ReminderFlag.NoReminder, ReminderFlag.Once):
         return kind, 0

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+from collections.abc import Collection
 
 from sqlalchemy import Enum, Row, Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm.exc import StaleDataError
@@ -175,7 +176,7 @@ def create_task(
 def update_task(
     *,
     task_num: int,
-    expected_version: int | None = None,
+    expected_versions: Collection[int] | None = None,
     descript=UNSET,
     task_status=UNSET,
     key_num=UNSET,
@@ -184,10 +185,13 @@ def update_task(
     priority_def_num=UNSET,
     descript_override=UNSET,
 ) -> Task:
-    """Apply a sparse update to a task; arguments left UNSET keep their value."""
+    """Apply a sparse update to a task; arguments left UNSET keep their value.
+
+    With `expected_versions`, the task's row version must be one of them (If-Match).
+    """
     task = get_task(task_num=task_num)
-    if expected_version is not None and task.row_version != expected_version:
-        raise PreconditionFailed(STALE, "expected_version")
+    if expected_versions is not None and task.row_version not in expected_versions:
+        raise PreconditionFailed(STALE, "expected_versions")
 
     changes: dict[str, object] = {}
     if descript is not UNSET:
@@ -263,7 +267,7 @@ def apply_changes(task: Task, changes: dict[str, object]) -> None:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise PreconditionFailed(STALE, "expected_version") from None
+        raise PreconditionFailed(STALE, "expected_versions") from None
 
 
 def check_descript(value: str | None) -> str:

@@ -28,7 +28,7 @@ from .tasks import (
 
 RESOURCES = (TASK, TASK_LIST, TASK_NOTE, DEFINITION, USEROD)
 # Every attribute a service may name in an error, in Open Dental's words.
-LABELS: dict[str, str] = {"expected_version": "If-Match"}
+LABELS: dict[str, str] = {"expected_versions": "If-Match"}
 for _fields in (*RESOURCES, TASK_QUERY, TASK_LIST_QUERY, DEFINITION_QUERY, USEROD_QUERY):
     for _attr, _name in _fields.labels().items():
         LABELS.setdefault(_attr, _name)
