@@ -101,8 +101,11 @@ def may_manage_lists(user: User) -> bool:
 
 
 def _visible_admins() -> int:
-    return db.session.scalar(
-        select(func.count()).where(User.is_admin.is_(True), User.is_hidden.is_(False))
+    return (
+        db.session.scalar(
+            select(func.count()).where(User.is_admin.is_(True), User.is_hidden.is_(False))
+        )
+        or 0
     )
 
 

@@ -134,7 +134,9 @@ def board_rows(
     if task_nums is not None:
         stmt = stmt.where(Task.task_num.in_([n for n in task_nums if 0 < n <= MAX_KEY]))
     elif task_list_nums is not None:
-        stmt = stmt.where(Task.task_list_num.in_(task_list_nums), Task.task_status.in_(statuses or ()))
+        stmt = stmt.where(
+            Task.task_list_num.in_(task_list_nums), Task.task_status.in_(statuses or ())
+        )
     else:
         stmt = _filtered(stmt, task_list_num, status, object_type, text, done_since)
     stmt = _in_board_order(stmt).limit(limit)
