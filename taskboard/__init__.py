@@ -98,7 +98,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxies = app.config["TASKBOARD_TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     app.after_request(_security_headers)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
