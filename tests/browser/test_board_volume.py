@@ -329,7 +329,9 @@ def test_administration_works_for_an_admin_and_staff_get_403(open_page, busy):
     urgent = admin.locator(".priority-item", has=admin.locator(f'input[value="{urgent_name}"]'))
     expect(urgent).to_have_count(1)
     urgent.get_by_label("Flag").select_option("D")
-    urgent.get_by_role("button", name="Save").click()
+    with admin.expect_response(lambda r: "/board/admin/priorities/" in r.url) as saved:
+        urgent.get_by_role("button", name="Save").click()
+    assert saved.value.status == 200
     expect(urgent.get_by_label("Flag")).to_have_value("D")
     _status, defs = server.api("GET", "/definitions?Category=33")
     flagged = [d["ItemName"] for d in defs if d["ItemValue"] == "D"]
