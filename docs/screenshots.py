@@ -18,7 +18,6 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.browser.server import (  # noqa: E402
     CHROMIUM,
-    VIEWPORT,
     flask_command,
     launch_chromium,
     sign_in,
@@ -27,14 +26,18 @@ from tests.browser.server import (  # noqa: E402
 
 LIST = 74
 SHOTS = {"light": DOCS / "board-light.png", "dark": DOCS / "board-dark.png"}
+DESKTOP = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+ADMIN, ADMIN_PASSWORD = "office-admin", "office-admin-password"
 
 
-def take(browser, base_url: str, scheme: str, path: Path) -> None:
-    """Sign in with the given colour scheme and save the board of LIST with a task open."""
-    context = browser.new_context(base_url=base_url, viewport=VIEWPORT, color_scheme=scheme)
+def take(browser, base_url: str, scheme: str, path: Path, viewport=DESKTOP, **options) -> None:
+    """Sign in, choose the theme, and save the board of LIST with a task open."""
+    context = browser.new_context(base_url=base_url, viewport=viewport, **options)
     try:
         page = context.new_page()
         sign_in(page, base_url)
+        page.evaluate(f"localStorage.setItem('taskboard.theme', '{scheme}')")
         page.goto(f"/board/?list={LIST}")
         rows = page.locator("#tasks > li.task")
         # A task with notes shows the most of the detail panel; else the first one.
@@ -44,6 +47,19 @@ def take(browser, base_url: str, scheme: str, path: Path) -> None:
         page.locator("#detail #task-detail").wait_for()
         page.mouse.move(0, 0)
         page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.screenshot(path=str(path))
+    finally:
+        context.close()
+
+
+def take_admin(browser, base_url: str, path: Path) -> None:
+    """Save the task priorities page as an administrator sees it."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        sign_in(page, base_url, ADMIN, ADMIN_PASSWORD)
+        page.goto("/board/admin/priorities")
+        page.locator("#priorities-admin").wait_for()
         page.screenshot(path=str(path))
     finally:
         context.close()
@@ -85,6 +101,14 @@ def main() -> int:
                     for scheme, path in SHOTS.items():
                         take(browser, server.url, scheme, path)
                         print(f"Saved {path.relative_to(DOCS.parent)} ({scheme}).")
+                    phone = DOCS / "board-phone.png"
+                    take(browser, server.url, "light", phone, PHONE, is_mobile=True)
+                    print("Saved docs/board-phone.png.")
+                    flask_command(
+                        server.env, "create-user", ADMIN, "--admin", stdin=f"{ADMIN_PASSWORD}\n"
+                    )
+                    take_admin(browser, server.url, DOCS / "admin.png")
+                    print("Saved docs/admin.png.")
                     kiosk = flask_command(server.env, "create-kiosk-token", "--lists", "74,75")
                     take_kiosk(browser, server, kiosk.strip(), DOCS / "kiosk.png")
                     print("Saved docs/kiosk.png.")

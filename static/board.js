@@ -77,20 +77,36 @@
     if (event.target.closest("[data-shortcuts]")) showShortcuts();
   });
 
-  // A poll replaces the rows: keep the selected row selected, and focus where it was.
+  // A poll replaces the rows (the whole list, or a changed row taken out and put back):
+  // keep the selected row selected, and focus where it was.
   var remembered = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "board-poll") remembered = null;
+  });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "task-list") {
-      var row = selected();
-      remembered = row ? { id: row.id, focused: row.contains(document.activeElement) } : null;
+    var row = selected();
+    if (row && !remembered) {
+      remembered = { id: row.id, focused: row.contains(document.activeElement) };
     }
   });
-  document.addEventListener("htmx:oobAfterSwap", function (event) {
-    if (remembered && event.detail.target && event.detail.target.id === "task-list") {
-      var row = document.getElementById(remembered.id);
-      if (row) select(row, !remembered.focused);
-      remembered = null;
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!remembered) return;
+    var row = document.getElementById(remembered.id);
+    if (row && !row.classList.contains("is-selected")) select(row, !remembered.focused);
+  });
+
+  // A changed row is highlighted once; the mark goes when the highlight has run, as it
+  // would when the next poll drew the whole list again.
+  document.addEventListener("animationend", function (event) {
+    if (event.target.matches && event.target.matches("li.task.is-changed")) {
+      event.target.classList.remove("is-changed");
     }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    document.querySelectorAll("#tasks > li.task.is-changed:not([data-unmark])").forEach(function (row) {
+      row.setAttribute("data-unmark", "");
+      setTimeout(function () { row.classList.remove("is-changed"); }, 2600);
+    });
   });
 
   // Browser notifications for new tasks in the lists this browser watches (opt-in).
@@ -181,4 +197,152 @@
       if (descript) descript.focus();
     }
   });
+
+  // --- the detail panel: in view where the click was --------------------------------------
+  // Wide screens keep it sticky beside the rows (CSS); phones show it as a full-screen
+  // sheet, which takes focus when it opens and gives it back to the row when it closes.
+  var PHONE = window.matchMedia("(max-width: 700px)");
+  var opener = null;
+
+  function detailPanel() { return document.getElementById("detail"); }
+
+  function openSheet() {
+    var panel = detailPanel();
+    if (!panel || !PHONE.matches) return;  // beside the rows, the panel is always there
+    document.body.classList.add("sheet-open");
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-modal", "true");
+    var heading = panel.querySelector("h2");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+
+  function closeSheet() {
+    var panel = detailPanel();
+    document.body.classList.remove("sheet-open");
+    if (panel) {
+      panel.removeAttribute("role");
+      panel.removeAttribute("aria-modal");
+    }
+    if (opener && document.body.contains(opener)) opener.focus();
+    opener = null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("#tasks a.descript, [data-key='n']");
+    if (link) opener = link;
+    if (event.target.closest("[data-close-detail]")) {
+      var newTask = document.querySelector("[data-key='n']");
+      if (!newTask) return;  // the task's own page: the link goes back to the board
+      event.preventDefault();
+      var back = opener;
+      closeSheet();
+      // Beside the rows, the panel goes back to the New task form.
+      if (!PHONE.matches) {
+        htmx.ajax("GET", newTask.getAttribute("hx-get"), { target: "#detail", swap: "innerHTML" })
+          .then(function () { if (back && document.body.contains(back)) back.focus(); });
+      }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && PHONE.matches && document.body.classList.contains("sheet-open")
+        && !document.querySelector("dialog[open]")) {
+      event.preventDefault();
+      closeSheet();
+    }
+  });
+
+  var opening = false;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    opening = !!(elt && elt.closest && elt.closest("#tasks a.descript, [data-key='n']"));
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (opening && target && target.id === "detail") openSheet();
+    opening = false;
+  });
+
+  // --- live refresh of the open task without losing what is being typed -----------------
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "board-poll") {
+      var open = document.querySelector("#detail #task-detail");
+      if (open) event.detail.parameters.open = open.dataset.task;
+    }
+  });
+
+  function dirty(region) {
+    return Array.from(region.querySelectorAll("input, textarea, select")).some(function (field) {
+      if (field.type === "hidden") return false;
+      if (field.tagName === "SELECT") {
+        return Array.from(field.options).some(function (o) { return o.selected !== o.defaultSelected; });
+      }
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      return field.value !== field.defaultValue;
+    });
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-live-guard")) return;
+    var focused = document.activeElement;
+    var typing = focused && target.contains(focused) && focused.matches("input, textarea, select");
+    if (typing || dirty(target)) event.detail.shouldSwap = false;
+  });
+
+  // --- the New task form follows the list the board shows --------------------------------
+  function followList() {
+    var board = document.getElementById("board");
+    var choice = document.querySelector("#task-form #task_list_num");
+    if (!board || !choice || !board.dataset.list) return;
+    if (Array.from(choice.options).some(function (o) { return o.value === board.dataset.list; })) {
+      choice.value = board.dataset.list;
+    }
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (target && (target.id === "board" || target.id === "detail")) followList();
+  });
+
+  // --- phones: the list tree and the menu behind buttons -----------------------------------
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-toggle]");
+    if (toggle) {
+      var name = toggle.dataset.toggle;
+      var on = !document.body.classList.contains(name);
+      document.body.classList.toggle(name, on);
+      toggle.setAttribute("aria-expanded", on ? "true" : "false");
+      return;
+    }
+    if (event.target.closest("#list-tree a") && document.body.classList.contains("tree-open")) {
+      document.body.classList.remove("tree-open");
+      var button = document.querySelector('[data-toggle="tree-open"]');
+      if (button) button.setAttribute("aria-expanded", "false");
+    }
+  });
+
+  // --- theme: system, light or dark, remembered by this browser ---------------------------
+  var THEME = "taskboard.theme";
+  function showTheme() {
+    var choice = document.querySelector("[data-theme-choice]");
+    if (choice) choice.value = document.documentElement.getAttribute("data-theme") || "system";
+  }
+  document.addEventListener("change", function (event) {
+    var choice = event.target.closest("[data-theme-choice]");
+    if (!choice) return;
+    var theme = choice.value;
+    try {
+      if (theme === "light" || theme === "dark") localStorage.setItem(THEME, theme);
+      else localStorage.removeItem(THEME);
+    } catch (e) { /* storage refused: the choice lasts for this page only */ }
+    if (theme === "light" || theme === "dark") {
+      document.documentElement.setAttribute("data-theme", theme);
+    } else {
+      document.documentElement.removeAttribute("data-theme");
+    }
+  });
+  document.addEventListener("DOMContentLoaded", showTheme);
 })();

@@ -115,6 +115,8 @@ def _http_message(exc: HTTPException) -> str:
         return "The request body must be at most 1 MiB."
     if exc.code == 404:
         return f"No resource at {request.path}."
+    if exc.code == 403:
+        return exc.description or "You may not open this page."
     if exc.code == 405:
         return f"The method {request.method} is not allowed on {request.path}."
     return f"{exc.name}."

@@ -6,6 +6,7 @@ Field names are the service arguments they feed, so a service's error lands on i
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    ColorField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -21,7 +22,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .models import MAX_KEY, ObjectType, TaskStatus
-from .services import LABEL_MAX, STATUS_CHOICES
+from .services import LABEL_MAX, PRIORITY_FLAGS, STATUS_CHOICES
 
 
 class Form(FlaskForm):
@@ -71,6 +72,10 @@ class TaskForm(Form):
     )
 
 
+class MoveForm(Form):
+    task_list_num = SelectField("Move to list", coerce=_optional_int)
+
+
 class NoteForm(Form):
     note = TextAreaField("Note", render_kw={"required": True})
 
@@ -90,6 +95,51 @@ class TaskListForm(Form):
     descript = StringField("Name", render_kw={"required": True})
     parent_num = SelectField("Inside", coerce=_optional_int)
     default_priority_def_num = SelectField("Default priority", coerce=_optional_int)
+
+
+class NewUserForm(Form):
+    user_name = StringField("User name", render_kw={"required": True, "autocomplete": "off"})
+    password = PasswordField(
+        "Password", validators=[Length(max=1024)], render_kw={"autocomplete": "new-password"}
+    )
+    is_admin = BooleanField("Administrator: manages users, priorities, lists and displays")
+    can_manage_lists = BooleanField("May manage task lists")
+
+
+USER_FLAGS = ("is_hidden", "is_admin", "can_manage_lists")
+
+
+class UserFlagForm(Form):
+    """Turn one of a user's flags on or off; the buttons carry the flag and its new value."""
+
+    flag = SelectField(choices=USER_FLAGS, validate_choice=True)
+    value = SelectField(choices=["true", "false"], validate_choice=True)
+
+
+class ResetPasswordForm(Form):
+    new_password = PasswordField(
+        "New password", validators=[Length(max=1024)], render_kw={"autocomplete": "new-password"}
+    )
+
+
+class PriorityForm(Form):
+    item_name = StringField("Name", render_kw={"required": True})
+    item_color = ColorField("Colour", default="#FFFFFF")
+    item_order = IntegerField("Order", validators=[Optional()])
+    item_value = SelectField(
+        "Flag",
+        choices=[
+            SelectChoice(flag, label)
+            for flag, label in zip(
+                PRIORITY_FLAGS,
+                ("None", "D: default for new tasks", "R: default for reminders"),
+                strict=True,
+            )
+        ],
+        default="",
+        validate_choice=True,
+    )
+    is_hidden = BooleanField("Hidden")
 
 
 class KioskForm(Form):

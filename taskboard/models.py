@@ -7,7 +7,7 @@ Open Dental stores them; "no date" is stored as NULL.
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
@@ -91,6 +91,8 @@ class User(Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     # Open Dental's userod.TaskListInBox: the list Send To and Reply deliver to.
     task_list_inbox: Mapped[int | None] = mapped_column(Key, ForeignKey("task_list.task_list_num"))
+    # Lets a user create, rename, nest and archive task lists without being an administrator.
+    can_manage_lists: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<User {self.user_num} {self.user_name!r}>"

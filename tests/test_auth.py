@@ -76,6 +76,8 @@ def signed_out_pages(task_num: int) -> list[str]:
         f"/board/tasks/{task_num}/patients?q=And",
         "/board/lists",
         "/account/password",
+        "/board/admin/users",
+        "/board/admin/priorities",
     ]
 
 
@@ -90,6 +92,12 @@ BOARD_POSTS = [
     ("board.edit_list", "/board/lists/74", {"list74-descript": "Sneaky"}),
     ("board.archive_list", "/board/lists/74/archive", {}),
     ("board.unarchive_list", "/board/lists/76/unarchive", {}),
+    ("board.move_task", "/board/tasks/{n}/move", {"move-task_list_num": "75"}),
+    ("board.create_user", "/board/admin/users", {"user_name": "Sneaky", "password": "x" * 9}),
+    ("board.change_user", "/board/admin/users/1", {"flag": "is_admin", "value": "true"}),
+    ("board.reset_password", "/board/admin/users/1/password", {"new_password": "x" * 9}),
+    ("board.create_priority", "/board/admin/priorities", {"new-item_name": "Sneaky"}),
+    ("board.edit_priority", "/board/admin/priorities/358", {"priority358-item_name": "X"}),
 ]
 BOARD_GETS = {
     "board.index",
@@ -97,6 +105,8 @@ BOARD_GETS = {
     "board.show_task",
     "board.find_patient",
     "board.manage_lists",
+    "board.manage_users",
+    "board.manage_priorities",
 }
 
 
@@ -111,7 +121,7 @@ def db_snapshot(app) -> dict:
 
 def test_the_tables_cover_every_board_route(app):
     """A new task or list route must be added to the sign-in and CSRF tables of these tests."""
-    modules = {"taskboard.board.tasks", "taskboard.board.lists"}
+    modules = {"taskboard.board.tasks", "taskboard.board.lists", "taskboard.board.admin"}
     board = {
         endpoint
         for endpoint, view in app.view_functions.items()
@@ -120,7 +130,7 @@ def test_the_tables_cover_every_board_route(app):
     assert board == BOARD_GETS | {endpoint for endpoint, _, _ in BOARD_POSTS}
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(9))
 def test_every_board_page_redirects_to_sign_in(client, task_num, index):
     path = signed_out_pages(task_num)[index]
     response = client.get(path)
@@ -131,7 +141,7 @@ def test_every_board_page_redirects_to_sign_in(client, task_num, index):
     assert "Secret task text" not in response.text
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(9))
 def test_every_board_fragment_answers_htmx_with_401_and_hx_redirect(client, task_num, index):
     path = signed_out_pages(task_num)[index]
     response = client.get(path, headers={"HX-Request": "true"})

@@ -205,11 +205,11 @@ def tree_counts(html: str) -> dict[int, int]:
 def signed_in(app):
     """Sign a client in as a user made with services.create_user; return a fresh CSRF token."""
 
-    def sign(client, user_name: str = "demo", password: str = PASSWORD) -> str:
+    def sign(client, user_name: str = "demo", password: str = PASSWORD, **flags) -> str:
         with app.app_context():
             if db.session.scalar(select(User).where(User.user_name == user_name)) is None:
                 advance_sequences()  # the office fixture stores explicit keys (PostgreSQL)
-                services.create_user(user_name=user_name, password=password)
+                services.create_user(user_name=user_name, password=password, **flags)
         response = client.post(
             "/login",
             data={
@@ -226,8 +226,9 @@ def signed_in(app):
 
 @pytest.fixture
 def token(client, office, signed_in) -> str:
-    """The small office, a client signed in as "demo" (UserNum 3), and its CSRF token."""
-    return signed_in(client)
+    """The small office, a client signed in as "demo" (UserNum 3, who may manage task
+    lists), and its CSRF token."""
+    return signed_in(client, can_manage_lists=True)
 
 
 @pytest.fixture
@@ -1349,10 +1350,11 @@ def hostile(request, app, client, office, signed_in):
     """Every kind of user text carries the payload, behind a marker word."""
     _, raw, escaped = request.param
     user_name = f"USER {raw}"
-    token = signed_in(client, user_name=user_name)
+    token = signed_in(client, user_name=user_name, is_admin=True)
     with app.app_context():
         user_num = db.session.scalar(select(User.user_num).where(User.user_name == user_name))
         db.session.add(Patient(pat_num=80, l_name=f"PAT {raw}", f_name="Eve"))
+        services.create_priority(item_name=f"PRIO {raw}", item_color="#FFC0C0")
         db.session.commit()
         list_num = services.create_task_list(descript=f"LIST {raw}", parent_num=74).task_list_num
         linked = services.create_task(
@@ -1399,7 +1401,17 @@ def hostile_responses(client, h) -> list[tuple[str, object, list[str]]]:
             (
                 f"task {kind}",
                 client.get(f"/board/tasks/{h.linked}", headers=headers),
-                ["DESC", "NOTE", "USER", "PAT"],
+                ["DESC", "NOTE", "USER", "PAT", "LIST"],
+            ),
+            (
+                f"users {kind}",
+                client.get("/board/admin/users", headers=headers),
+                ["USER"],
+            ),
+            (
+                f"priorities {kind}",
+                client.get("/board/admin/priorities", headers=headers),
+                ["PRIO"],
             ),
             (
                 f"short task {kind}",
@@ -1471,7 +1483,7 @@ def hostile_responses(client, h) -> list[tuple[str, object, list[str]]]:
 
 def test_user_text_is_escaped_in_every_page_and_fragment(client, hostile):
     responses = hostile_responses(client, hostile)
-    assert len(responses) == 31
+    assert len(responses) == 35
     for what, response, markers in responses:
         try:
             assert_escaped(response, hostile.raw, hostile.escaped, markers)

@@ -21,7 +21,7 @@ def staff(app, office):
     """A signed-in client (the demo user); returns (client, CSRF token)."""
     with app.app_context():
         advance_sequences()
-        services.create_user(user_name="demo", password=PASSWORD)
+        services.create_user(user_name="demo", password=PASSWORD, can_manage_lists=True)
     client = app.test_client()
     response = client.post(
         "/login", data={"csrf_token": csrf_token(client), "user_name": "demo", "password": PASSWORD}

@@ -83,12 +83,13 @@ def test_init_db_upgrades_a_database_of_the_previous_version(fresh_url, monkeypa
     output = run_cli(app, "init-db")
     assert "Running upgrade 0002_sessions -> 0003_rate_limits" in output
     assert "Running upgrade 0003_rate_limits -> 0004_workflow" in output
+    assert "Running upgrade 0004_workflow -> 0005_board_admin" in output
     assert output.endswith("The database is ready.\n")
     with app.app_context():
         key = db.session.get(ApiKey, 7)
         assert key.rate_limit is None  # the installation's limit
         assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == (
-            "0004_workflow"
+            "0005_board_admin"
         )
         db.session.remove()
     app.config["TASKBOARD_API_RATE_LIMIT"] = 2

@@ -1,8 +1,9 @@
 """The staff board: pages and the htmx fragments they are made of."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
-from flask import Blueprint, make_response, redirect, render_template, request
+from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 
 from .. import services
 from ..auth import safe_next, sign_in_required
@@ -60,6 +61,11 @@ def board_url() -> str:
     """Return the board view (with its filters) that the current request belongs to."""
     if request.endpoint == "board.index":
         return request.full_path.rstrip("?")
+    # htmx says which address the page shows now: the view a person filtered to since the
+    # page (and its forms' `next`) was rendered.
+    current = urlsplit(request.headers.get("HX-Current-URL", "")) if is_htmx() else None
+    if current and current.netloc == request.host and current.path == url_for("board.index"):
+        return safe_next(current.path + (f"?{current.query}" if current.query else ""))
     return safe_next(request.form.get("next") or request.args.get("next"))
 
 
@@ -80,4 +86,11 @@ def stamp(when: dt.datetime | None) -> str:
     return f"{when:%a} {when.day} {when:%b %Y, %H:%M}" if when else ""
 
 
-from . import lists, live, tasks  # noqa: E402,F401  (routes attach themselves to bp)
+@bp.app_template_global()
+def may_manage_lists() -> bool:
+    """Return whether the signed-in user may manage task lists (for the menu)."""
+    user = g.get("user")
+    return user is not None and services.may_manage_lists(user)
+
+
+from . import admin, lists, live, tasks  # noqa: E402,F401  (routes attach themselves to bp)

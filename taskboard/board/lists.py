@@ -1,12 +1,30 @@
 """The board's task-list views: create, rename, nest, archive and default priority."""
 
-from flask import render_template, request
+import functools
+
+from flask import abort, g, render_template, request
 
 from .. import services
 from ..forms import TaskListForm
 from ..models import TaskListStatus
 from ..web import field_error
 from . import back, bp, is_htmx, list_choices, render
+
+LIST_MANAGERS_ONLY = (
+    "Only an administrator, or a user an administrator allowed to, can manage task lists."
+)
+
+
+def list_managers_only(view):
+    """Let a view run only for a user who may manage task lists; others get a 403 page."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if not services.may_manage_lists(g.user):
+            abort(403, LIST_MANAGERS_ONLY)
+        return view(**kwargs)
+
+    return wrapped
 
 
 def _choices() -> dict[str, list]:
@@ -68,12 +86,14 @@ def _answer(status: int = 200, **forms):
 
 
 @bp.get("/lists")
+@list_managers_only
 def manage_lists():
     """Show every task list, archived ones too, with their forms."""
     return render("board/lists.html", "board/_lists_admin.html", **_context())
 
 
 @bp.post("/lists")
+@list_managers_only
 def create_list():
     """Create a task list."""
     form = _list_form(request.form, _choices())
@@ -92,6 +112,7 @@ def create_list():
 
 
 @bp.post("/lists/<key:task_list_num>")
+@list_managers_only
 def edit_list(task_list_num: int):
     """Rename a list, move it, or choose its default priority."""
     services.get_task_list(task_list_num=task_list_num)  # an unknown list is a 404 page
@@ -112,6 +133,7 @@ def edit_list(task_list_num: int):
 
 
 @bp.post("/lists/<key:task_list_num>/archive")
+@list_managers_only
 def archive_list(task_list_num: int):
     """Archive a list."""
     services.set_task_list_status(task_list_num=task_list_num, status=TaskListStatus.Archived)
@@ -119,6 +141,7 @@ def archive_list(task_list_num: int):
 
 
 @bp.post("/lists/<key:task_list_num>/unarchive")
+@list_managers_only
 def unarchive_list(task_list_num: int):
     """Bring an archived list back."""
     services.set_task_list_status(task_list_num=task_list_num, status=TaskListStatus.Active)

@@ -8,7 +8,10 @@ from .. import services
 from ..auth import load_user
 from ..forms import FilterForm
 from ..web import int_arg, no_store, unchanged
-from .tasks import board_context
+from . import find_list
+from .tasks import board_context, open_detail
+
+ROW_BY_ROW_LIMIT = 50  # more changed tasks than this since the last poll: send the list
 
 bp = Blueprint("live", __name__, url_prefix="/board/live")
 
@@ -29,14 +32,64 @@ def board_poll():
         response = make_response("", 401)
         response.headers["HX-Redirect"] = url_for("auth.sign_in", next=url_for("board.index"))
         return response
-    context = board_context(FilterForm(request.args))
-    response = make_response(
-        render_template("board/poll_changed.html", since=int_arg("since"), **context)
-    )
+    since = int_arg("since")
+    context = _changes(FilterForm(request.args), since) if since is not None else None
+    template = "board/poll_rows.html"
+    if context is None:  # too much changed to say row by row: the whole list again
+        context = board_context(FilterForm(request.args))
+        template = "board/poll_changed.html"
+    detail = open_detail(int_arg("open"), since, context["tree"])
+    response = make_response(render_template(template, since=since, detail=detail, **context))
     arrived = _arrived(int_arg("top"))
     if arrived:
         response.headers["HX-Trigger"] = json.dumps({"tasks-arrived": {"tasks": arrived}})
     return no_store(response)
+
+
+def _changes(filters: FilterForm, since: int) -> dict | None:
+    """Say what changed in this view since `since`, row by row, or None to send it all.
+
+    Only a task whose change stamp moved can have entered, left or moved in the view, so
+    those rows are taken out and put back after the row that now precedes them; the
+    others stay as they are. The view shows the first BOARD_LIMIT rows: with k changed
+    tasks, an unchanged row can only have slid into it from below (it is among the last
+    k shown, which are sent again) or out of it (among the next k, which are deleted).
+    """
+    marker = services.current_marker()  # before the rows, so no change can slip between
+    changed = services.changed_task_nums(since=since, limit=ROW_BY_ROW_LIMIT)
+    if changed is None:
+        return None
+    tree = services.list_tree()
+    selected = find_list(tree, filters.list.data)
+    limit, k = services.BOARD_LIMIT, len(changed)
+    order = services.board_order(
+        task_list_num=selected.task_list.task_list_num if selected else None,
+        limit=limit + k,
+        **filters.board_filters(),
+    )
+    if not order:  # the page shows "No tasks match." from the whole list
+        return None
+    window = order[:limit]
+    position = {num: index for index, num in enumerate(window)}
+    changed_set = set(changed)
+    resent = {num for num in changed if num in position} | set(window[max(0, limit - k) :])
+    shown = sorted(resent, key=position.__getitem__)
+    rows = {row.task.task_num: row for row in services.board_rows(task_nums=shown)}
+    return {
+        "tree": tree,
+        "selected": selected,
+        "marker": marker,
+        "top": services.newest_task_num(),
+        "poll_filters": filters.query(),
+        "count": len(window),
+        "removed": [num for num in changed if num not in position]
+        + [num for num in order[limit:] if num not in changed_set],
+        "placed": [
+            (rows[num], window[position[num] - 1] if position[num] else None)
+            for num in shown
+            if num in rows
+        ],
+    }
 
 
 def _arrived(top: int | None) -> list[dict]:

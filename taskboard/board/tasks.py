@@ -6,7 +6,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from .. import services
-from ..forms import FilterForm, LinkForm, NoteForm, StatusForm, TaskForm
+from ..forms import FilterForm, LinkForm, MoveForm, NoteForm, StatusForm, TaskForm
 from ..models import ObjectType, TaskStatus
 from ..web import field_error
 from . import back, board_url, bp, find_list, is_htmx, list_choices, render
@@ -78,6 +78,7 @@ def create_task():
                 priority_def_num=form.priority_def_num.data,
                 descript_override=form.descript_override.data or "",
                 date_time_entry=form.date_time_entry.data,
+                actor=g.user.user_num,
             )
         except services.ServiceError as exc:
             field_error(form, exc, "descript")
@@ -85,14 +86,16 @@ def create_task():
             if not is_htmx():
                 return back()
             fresh = _task_form(task_list_num=task.task_list_num)
-            context = board_context(_filters_from(request.form.get("next")))
+            context = board_context(_filters_from(board_url()))
             return render_template("board/created.html", form=fresh, created=task, **context)
     return render("board/task_form_page.html", "board/_task_form.html", 422, form=form)
 
 
 @bp.get("/tasks/<key:task_num>")
 def show_task(task_num: int):
-    """Show a task with its notes, its edit form and its link to a patient."""
+    """Show a task with its notes, its edit form and its link to a patient; opening it
+    clears its New for this user (Open Dental's taskunread)."""
+    services.open_task(task_num=task_num, user_num=g.user.user_num)
     return render("board/task_page.html", "board/_task_detail.html", **_detail(task_num))
 
 
@@ -110,6 +113,8 @@ def edit_task(task_num: int):
                 priority_def_num=form.priority_def_num.data
                 if form.priority_def_num.data is not None
                 else services.UNSET,
+                date_time_entry=_changed_entry(task_num, form.date_time_entry.data),
+                actor=g.user.user_num,
             )
         except services.ServiceError as exc:
             field_error(form, exc, "descript")
@@ -126,13 +131,36 @@ def set_status(task_num: int):
     form = StatusForm(request.form)
     if not form.validate():
         abort(400)
-    services.update_task(task_num=task_num, task_status=TaskStatus(form.task_status.data))
+    services.update_task(
+        task_num=task_num, task_status=TaskStatus(form.task_status.data), actor=g.user.user_num
+    )
     if not is_htmx():
         return back()
+    if request.headers.get("HX-Target") == "detail":  # pressed in the detail panel
+        return _after_change(task_num)
     return render_template(
         "board/row_changed.html",
         row=services.board_row(task_num=task_num),
         tree=services.list_tree(),
+    )
+
+
+@bp.post("/tasks/<key:task_num>/move")
+def move_task(task_num: int):
+    """Put the task in another task list."""
+    form = MoveForm(request.form, prefix="move")
+    form.task_list_num.choices = list_choices(services.list_tree())
+    if form.validate():
+        try:
+            services.move_task(
+                task_num=task_num, task_list_num=form.task_list_num.data, actor=g.user.user_num
+            )
+        except services.ServiceError as exc:
+            field_error(form, exc, "task_list_num")
+        else:
+            return _after_change(task_num)
+    return render(
+        "board/task_page.html", "board/_task_detail.html", 422, **_detail(task_num, move_form=form)
     )
 
 
@@ -142,7 +170,12 @@ def add_note(task_num: int):
     form = NoteForm(request.form)
     if form.validate():
         try:
-            services.add_note(task_num=task_num, user_num=g.user.user_num, note=form.note.data)
+            services.add_note(
+                task_num=task_num,
+                user_num=g.user.user_num,
+                note=form.note.data,
+                actor=g.user.user_num,
+            )
         except services.ServiceError as exc:
             field_error(form, exc, "note")
         else:
@@ -181,6 +214,7 @@ def link_task(task_num: int):
                 task_num=task_num,
                 object_type=object_type,
                 key_num=form.key_num.data if object_type != ObjectType.None_ else 0,
+                actor=g.user.user_num,
             )
         except services.ServiceError as exc:
             field_error(form, exc, "key_num")
@@ -191,25 +225,60 @@ def link_task(task_num: int):
     )
 
 
-def _detail(task_num: int, **forms) -> dict:
+def _detail(task_num: int, tree: list | None = None, **forms) -> dict:
     row = services.board_row(task_num=task_num)
     task = row.task
+    tree = services.list_tree() if tree is None else tree
+    choices = list_choices(tree)
     form = forms.get("form") or _task_form(
         MultiDict(),
         tree=[],
         descript=task.descript,
         descript_override=task.descript_override,
         priority_def_num=task.priority_def_num,
+        date_time_entry=task.date_time_entry,
     )
     if "task_list_num" in form:
         del form.task_list_num
+    form.date_time_entry.label.text = "Date/time"
+    move_form = forms.get("move_form") or MoveForm(
+        MultiDict(), prefix="move", task_list_num=task.task_list_num
+    )
+    move_form.task_list_num.choices = choices
     return {
         "row": row,
+        "tree": tree,
+        "list_names": dict(choices),
         "notes": services.task_notes(task_num=task_num),
         "form": form,
+        "move_form": move_form,
         "note_form": forms.get("note_form") or NoteForm(MultiDict()),
         "link_form": forms.get("link_form") or LinkForm(MultiDict()),
     }
+
+
+def open_detail(task_num: int | None, since: int | None, tree: list) -> dict | None:
+    """Return the detail panel of the task a page has open, if it changed since `since`."""
+    if task_num is None:
+        return None
+    try:
+        detail = _detail(task_num, tree=tree)
+    except services.NotFound:
+        return None
+    if since is not None and detail["row"].task.change_seq <= since:
+        return None
+    return detail
+
+
+def _changed_entry(task_num: int, entered):
+    """Return the date/time the edit form sets, or UNSET when it shows the stored one.
+
+    The form shows minutes; saving it untouched must not drop the stored seconds.
+    """
+    if entered is None:
+        return services.UNSET
+    stored = services.board_row(task_num=task_num).task.date_time_entry
+    return services.UNSET if entered == stored.replace(second=0) else entered
 
 
 def _after_change(task_num: int):
@@ -217,9 +286,7 @@ def _after_change(task_num: int):
     if not is_htmx():
         # Without JavaScript, show the task again, keeping the way back to the board view.
         return redirect(url_for("board.show_task", task_num=task_num, next=board_url()), 303)
-    return render_template(
-        "board/detail_changed.html", tree=services.list_tree(), **_detail(task_num)
-    )
+    return render_template("board/detail_changed.html", **_detail(task_num))
 
 
 def _filters_from(url: str | None) -> FilterForm:

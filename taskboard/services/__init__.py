@@ -13,15 +13,21 @@ from .accounts import (
     create_api_key,
     create_user,
     get_user,
+    may_manage_lists,
+    reset_password,
     set_api_key_disabled,
+    update_user,
 )
 from .board import (
+    BOARD_LIMIT,
     STATUS_CHOICES,
     BoardRow,
     ListNode,
     arrived_tasks,
+    board_order,
     board_row,
     board_rows,
+    changed_task_nums,
     list_tree,
     newest_task_num,
     patient_appointments,
@@ -29,7 +35,16 @@ from .board import (
     search_patients,
 )
 from .bulk import store_new_office
-from .catalog import database_ok, list_definitions, list_task_lists, list_users
+from .catalog import (
+    PRIORITY_FLAGS,
+    create_priority,
+    database_ok,
+    list_definitions,
+    list_priorities,
+    list_task_lists,
+    list_users,
+    update_priority,
+)
 from .changes import announce_due_reminders, current_marker
 from .common import UNSET, now
 from .errors import (
@@ -55,7 +70,7 @@ from .kiosks import (
     revoke_kiosk_token,
 )
 from .limits import RATE_LIMIT_MAX, configure_rate_limits, count_api_request, key_rate_limit
-from .lists import create_task_list, set_task_list_status, update_task_list
+from .lists import create_task_list, move_task, set_task_list_status, update_task_list
 from .notes import NOTE_MAX, add_note, get_note, list_notes, task_notes, update_note
 from .popups import block_popups, popup_blocks, popup_tasks, unblock_popups
 from .reminder_tasks import create_reminder, set_reminder
@@ -101,10 +116,12 @@ from .unread import (
 )
 
 __all__ = [
+    "BOARD_LIMIT",
     "DESCRIPT_MAX",
     "DESCRIPT_OVERRIDE_MAX",
     "LABEL_MAX",
     "NOTE_MAX",
+    "PRIORITY_FLAGS",
     "RATE_LIMIT_MAX",
     "STATUS_CHOICES",
     "TASK_COLUMNS",
@@ -129,14 +146,17 @@ __all__ = [
     "authenticate_api_key",
     "authenticate_user",
     "block_popups",
+    "board_order",
     "board_row",
     "board_rows",
     "change_password",
+    "changed_task_nums",
     "configure_rate_limits",
     "copy_to",
     "count_api_request",
     "create_api_key",
     "create_kiosk_token",
+    "create_priority",
     "create_reminder",
     "create_task",
     "create_task_list",
@@ -163,11 +183,14 @@ __all__ = [
     "list_history",
     "list_kiosk_tokens",
     "list_notes",
+    "list_priorities",
     "list_task_lists",
     "list_tasks",
     "list_tree",
     "list_users",
     "mark_new_for_me",
+    "may_manage_lists",
+    "move_task",
     "newest_task_num",
     "not_found_message",
     "now",
@@ -179,6 +202,7 @@ __all__ = [
     "popup_tasks",
     "priorities",
     "reply",
+    "reset_password",
     "revoke_kiosk_token",
     "search_patients",
     "send_to",
@@ -203,7 +227,9 @@ __all__ = [
     "unread_task_nums",
     "unsubscribe",
     "update_note",
+    "update_priority",
     "update_task",
     "update_task_list",
+    "update_user",
     "who_has_new",
 ]

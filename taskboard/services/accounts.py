@@ -7,13 +7,13 @@ import secrets
 import string
 
 from flask import current_app
-from sqlalchemy import Row, select
+from sqlalchemy import Row, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import writes
 from ..extensions import db
-from ..models import ApiKey, Permission, User
-from .common import check_text, digest, find, now
+from ..models import ApiKey, Permission, User, UserSession
+from .common import UNSET, check_text, digest, find, now
 from .errors import Invalid, literal, not_found
 from .keycache import key_cache
 from .limits import RATE_LIMIT_MAX, claim_sign_in, sign_in_succeeded
@@ -34,13 +34,77 @@ def get_user(*, user_num: int, field: str = "user_num") -> User:
 
 
 @writes
-def create_user(*, user_name: str, password: str, is_admin: bool = False) -> User:
+def create_user(
+    *, user_name: str, password: str, is_admin: bool = False, can_manage_lists: bool = False
+) -> User:
     """Create a staff user who can sign in to the board."""
     user_name = check_user_name(user_name)
     check_password(password)
-    user = User(user_name=user_name, password_hash=_hash(password), is_admin=is_admin)
+    user = User(
+        user_name=user_name,
+        password_hash=_hash(password),
+        is_admin=is_admin,
+        can_manage_lists=can_manage_lists,
+    )
     db.session.add(user)
     return user
+
+
+@writes
+def update_user(*, user_num: int, is_hidden=UNSET, is_admin=UNSET, can_manage_lists=UNSET) -> User:
+    """Hide or show a user, make or unmake an administrator, let them manage task lists.
+
+    A hidden user cannot sign in and their sessions end at once. The office always keeps
+    one visible administrator, so nobody can lock everyone out of administration.
+    """
+    user = get_user(user_num=user_num)
+    was_admin = user.is_admin and not user.is_hidden
+    changes = {
+        name: bool(value)
+        for name, value in (
+            ("is_hidden", is_hidden),
+            ("is_admin", is_admin),
+            ("can_manage_lists", can_manage_lists),
+        )
+        if value is not UNSET
+    }
+    for name, value in changes.items():
+        setattr(user, name, value)
+    db.session.flush()
+    if user.is_hidden:
+        db.session.execute(delete(UserSession).where(UserSession.user_num == user_num))
+    if was_admin and not (user.is_admin and not user.is_hidden) and not _visible_admins():
+        field = "is_hidden" if user.is_hidden else "is_admin"
+        raise Invalid(
+            "{0}: this is the last visible administrator; make another user an "
+            "administrator first.",
+            field,
+        )
+    return user
+
+
+@writes
+def reset_password(*, user_num: int, new_password: str) -> User:
+    """Give a user a new password (an administrator's reset); their sessions end."""
+    user = get_user(user_num=user_num)
+    check_password(new_password, "new_password")
+    user.password_hash = _hash(new_password)
+    db.session.execute(delete(UserSession).where(UserSession.user_num == user_num))
+    return user
+
+
+def may_manage_lists(user: User) -> bool:
+    """Return whether `user` may create, rename, nest and archive task lists."""
+    return bool(user.is_admin or user.can_manage_lists)
+
+
+def _visible_admins() -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).where(User.is_admin.is_(True), User.is_hidden.is_(False))
+        )
+        or 0
+    )
 
 
 def check_user_name(user_name: str | None, user_num: int | None = None) -> str:

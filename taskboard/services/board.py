@@ -22,6 +22,7 @@ from ..models import (
     User,
 )
 from .errors import Invalid, not_found
+from .unread import shown
 
 BOARD_LIMIT = 500
 OPEN = "Open"
@@ -59,7 +60,7 @@ def list_tree(*, include_archived: bool = False) -> list[ListNode]:
     counts = dict(
         db.session.execute(
             select(Task.task_list_num, func.count())
-            .where(Task.task_status == TaskStatus.New)
+            .where(Task.task_status == TaskStatus.New, shown())
             .group_by(Task.task_list_num)
         ).all()
     )
@@ -139,12 +140,7 @@ def board_rows(
         )
     else:
         stmt = _filtered(stmt, task_list_num, status, object_type, text, done_since)
-    stmt = stmt.order_by(
-        case((Task.task_status == TaskStatus.New, 0), else_=1),
-        func.coalesce(Definition.item_order, 0),
-        Task.date_time_entry,
-        Task.task_num,
-    ).limit(limit)
+    stmt = _in_board_order(stmt).limit(limit)
     return [
         BoardRow(
             task=task,
@@ -161,6 +157,41 @@ def board_rows(
     ]
 
 
+def board_order(
+    *,
+    task_list_num: int | None = None,
+    status: str = OPEN,
+    object_type: ObjectType | None = None,
+    text: str = "",
+    done_since: dt.date | None = None,
+    limit: int = BOARD_LIMIT,
+) -> list[int]:
+    """Return the TaskNums board_rows shows for these filters, in its order; nothing else."""
+    if status not in STATUS_CHOICES:
+        raise Invalid(f"{{0}} must be one of {', '.join(STATUS_CHOICES)}.", "status")
+    stmt = select(Task.task_num).outerjoin(Definition, Definition.def_num == Task.priority_def_num)
+    stmt = _filtered(stmt, task_list_num, status, object_type, text, done_since)
+    return list(db.session.scalars(_in_board_order(stmt).limit(limit)))
+
+
+def changed_task_nums(*, since: int, limit: int) -> list[int] | None:
+    """Return the tasks whose change stamp moved past `since`, or None if over `limit`."""
+    nums = list(
+        db.session.scalars(select(Task.task_num).where(Task.change_seq > since).limit(limit + 1))
+    )
+    return None if len(nums) > limit else nums
+
+
+def _in_board_order(stmt):
+    """Sort as Open Dental does: New first, then priority order, then date/time."""
+    return stmt.order_by(
+        case((Task.task_status == TaskStatus.New, 0), else_=1),
+        func.coalesce(Definition.item_order, 0),
+        Task.date_time_entry,
+        Task.task_num,
+    )
+
+
 def board_row(*, task_num: int) -> BoardRow:
     """Return one task's board row, or raise NotFound."""
     rows = board_rows(task_nums=[task_num])
@@ -170,6 +201,7 @@ def board_row(*, task_num: int) -> BoardRow:
 
 
 def _filtered(stmt, task_list_num, status, object_type, text, done_since):
+    stmt = stmt.where(shown())  # a reminder shows once it is due
     if task_list_num is not None:
         stmt = stmt.where(Task.task_list_num == task_list_num)
     if status == OPEN:

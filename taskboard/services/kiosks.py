@@ -26,6 +26,7 @@ from ..models import (
 from .changes import announce_due_reminders, reminders_due_since_announced
 from .common import check_text, digest, find, now
 from .errors import Invalid, literal, not_found
+from .unread import shown
 
 # Every task a display pages through comes in one answer, up to this many.
 KIOSK_ROWS = 2000
@@ -179,7 +180,7 @@ def kiosk_screen(kiosk: KioskToken, *, marker: int) -> KioskScreen:
             and_(Task.object_type == ObjectType.Appointment, Appointment.apt_num == Task.key_num),
         )
         .outerjoin(apt_patient, apt_patient.pat_num == Appointment.pat_num)
-        .where(Task.task_list_num.in_(kiosk.list_nums), Task.task_status.in_(statuses))
+        .where(Task.task_list_num.in_(kiosk.list_nums), Task.task_status.in_(statuses), shown())
         .order_by(
             case((Task.task_status == TaskStatus.New, 0), else_=1),
             case((Definition.item_order.is_(None), 1), else_=0),
@@ -197,7 +198,9 @@ def kiosk_screen(kiosk: KioskToken, *, marker: int) -> KioskScreen:
             db.session.scalar(
                 select(func.count())
                 .select_from(Task)
-                .where(Task.task_list_num.in_(kiosk.list_nums), Task.task_status.in_(statuses))
+                .where(
+                    Task.task_list_num.in_(kiosk.list_nums), Task.task_status.in_(statuses), shown()
+                )
             )
             or total
         )

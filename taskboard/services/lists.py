@@ -2,11 +2,11 @@
 
 from ..database import writes
 from ..extensions import db
-from ..models import TaskList, TaskListStatus
-from .common import DATABASE, UNSET, Known, check_text, find, now
+from ..models import Task, TaskList, TaskListStatus
+from .common import DATABASE, UNSET, Known, check_text, find, now, require
 from .errors import Invalid, not_found
 from .subscriptions import forget_list
-from .tasks import check_priority, get_task_list
+from .tasks import active_task_list, apply_changes, check_priority, get_task, get_task_list
 
 DESCRIPT_MAX = 255
 
@@ -64,6 +64,15 @@ def set_task_list_status(*, task_list_num: int, status: TaskListStatus) -> TaskL
     if status == TaskListStatus.Archived:
         forget_list(task_list_num)
     return task_list
+
+
+@writes
+def move_task(*, task_num: int, task_list_num: int | None, actor: int | None = None) -> Task:
+    """Put a task in another (active) task list; its status and notes stay."""
+    task = get_task(task_num=task_num)
+    active_task_list(require(task_list_num, "task_list_num"))
+    apply_changes(task, {"task_list_num": task_list_num}, actor=actor)
+    return task
 
 
 def check_list_name(descript: str | None) -> str:

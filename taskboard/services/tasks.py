@@ -48,6 +48,17 @@ def get_task(*, task_num: int) -> Task:
     return task
 
 
+def active_task_list(task_list_num: int) -> TaskList:
+    """Return the list a task is put in, or raise: only an active list takes tasks."""
+    task_list = get_task_list(task_list_num=task_list_num)
+    if task_list.task_list_status != TaskListStatus.Active:
+        raise Invalid(
+            "{0} is an archived task list; tasks can only be added to active lists.",
+            "task_list_num",
+        )
+    return task_list
+
+
 def get_task_list(*, task_list_num: int) -> TaskList:
     """Return one task list, or raise NotFound."""
     task_list = find(TaskList, task_list_num)
@@ -143,12 +154,7 @@ def create_task(
     descript = check_descript(descript)
     descript_override = check_descript_override(descript_override)
     object_type, key_num = check_link(object_type, key_num)
-    task_list = get_task_list(task_list_num=task_list_num)
-    if task_list.task_list_status != TaskListStatus.Active:
-        raise Invalid(
-            "{0} is an archived task list; tasks can only be added to active lists.",
-            "task_list_num",
-        )
+    task_list = active_task_list(task_list_num)
     get_user(user_num=user_num)
     if priority_def_num is None:
         priority_def_num = default_priority_num(task_list)

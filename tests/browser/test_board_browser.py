@@ -11,8 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from taskboard import create_app, services
 from taskboard.demo.data import PRIORITIES
-from tests.browser.server import sign_in
+from taskboard.extensions import db
+from tests.browser.server import flask_command, sign_in
 
 ADMIN = 1
 MARKER = "window.__marker = 1"
@@ -648,9 +650,35 @@ def test_without_javascript_a_new_note_is_shown_after_saving_it(new_context, liv
 
 # --- task lists ---------------------------------------------------------------------------
 
+LISTER, LISTER_PASSWORD = "board-lister", "board-lister-password"
 
-def test_task_list_create_nested_rename_archive_unarchive(signed_in_page: Page, live_server):
+
+@pytest.fixture(scope="module")
+def lister(live_server):
+    """A user an administrator allowed to manage task lists (not an administrator)."""
+    flask_command(live_server.env, "create-user", LISTER, stdin=f"{LISTER_PASSWORD}\n")
+    app = create_app({k: v for k, v in live_server.env.items() if k.startswith("TASKBOARD_")})
+    with app.app_context():
+        num = next(u.user_num for u in services.list_users(limit=1000) if u.user_name == LISTER)
+        services.update_user(user_num=num, can_manage_lists=True)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def lister_page(page, base_url, lister):
+    sign_in(page, base_url, LISTER, LISTER_PASSWORD)
+    return page
+
+
+def test_staff_who_may_not_manage_lists_get_403(signed_in_page: Page):
     page = signed_in_page
+    expect(page.get_by_role("link", name="Task lists")).to_have_count(0)
+    assert page.goto("/board/lists").status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed (403)")
+
+
+def test_task_list_create_nested_rename_archive_unarchive(lister_page: Page, live_server):
+    page = lister_page
     name = unique("Sterilization ")
     renamed = unique("Sterilization room ")
     page.goto("/board/lists")
@@ -697,8 +725,8 @@ def test_task_list_create_nested_rename_archive_unarchive(signed_in_page: Page, 
     expect_no_reload(page)
 
 
-def test_tree_on_the_lists_page_opens_the_board_of_a_list(signed_in_page: Page):
-    page = signed_in_page
+def test_tree_on_the_lists_page_opens_the_board_of_a_list(lister_page: Page):
+    page = lister_page
     page.goto("/board/lists")
     expect(page.get_by_role("heading", level=1)).to_have_text("Task lists")
     page.locator("#list-tree").get_by_role("link", name="Recalls").click()
@@ -722,8 +750,8 @@ BROKEN_ARIA = r"""() => Array.from(document.querySelectorAll("[aria-invalid], [a
 
 
 @pytest.mark.parametrize("path", ["/board/?list=74", "/board/tasks/9001", "/board/lists"])
-def test_fields_without_errors_are_not_announced_as_invalid(signed_in_page: Page, path):
-    page = signed_in_page
+def test_fields_without_errors_are_not_announced_as_invalid(lister_page: Page, path):
+    page = lister_page
     page.goto(path)
     expect(page.locator("main")).to_be_visible()
     assert page.locator("input, select, textarea").count() > 0
