@@ -23,6 +23,10 @@ import orjson
 
 from bench.data import READ_AUTH, WRITE_AUTH
 
+# Taskboard stores a reminder type as Open Dental's integer flags in decimal ("0"); the wire
+# writes the .NET name. The benchmark's tasks are no reminders (older rows said the name).
+REMINDER_TYPES = {"0": "NoReminder", "NoReminder": "NoReminder"}
+
 COLUMNS = (
     "task_num, task_list_num, date_task, key_num, descript, task_status, is_repeating, "
     "date_type, from_num, object_type, date_time_entry, user_num, date_time_finished, "
@@ -68,7 +72,7 @@ def task_object(r) -> dict:
         "DateTimeFinished": _text_time(r[12]),
         "PriorityDefNum": r[13] or 0,
         "ReminderGroupId": r[14],
-        "ReminderType": r[15],
+        "ReminderType": REMINDER_TYPES.get(r[15], r[15]),
         "ReminderFrequency": r[16],
         "DateTimeOriginal": _text_time(r[17]),
         "SecDateTEdit": _text_time(r[18]),
@@ -198,7 +202,7 @@ def make_app(url: str):
                 None,
                 priority,
                 "",
-                "NoReminder",
+                "0",
                 0,
                 stamp,
                 stamp,

@@ -62,9 +62,14 @@ def check_same(reference: Server, taskboard: Server, paths: list[str]) -> int:
         if ref[0] != 200 or got[0] != 200:
             raise BenchError(f"GET {path}: reference {ref[0]}, Taskboard {got[0]} (want 200).")
         if ref[2] != got[2]:
+            at = next(
+                (i for i, (a, b) in enumerate(zip(ref[2], got[2], strict=False)) if a != b),
+                min(len(ref[2]), len(got[2])),
+            )
+            window = slice(max(0, at - 120), at + 120)
             raise BenchError(
-                f"GET {path}: bodies differ.\nreference {ref[2][:300]!r}\n"
-                f"Taskboard {got[2][:300]!r}"
+                f"GET {path}: bodies differ at byte {at}.\nreference {ref[2][window]!r}\n"
+                f"Taskboard {got[2][window]!r}"
             )
         if ref[1].get("etag") != got[1].get("etag"):
             raise BenchError(f"GET {path}: ETag {ref[1].get('etag')} vs {got[1].get('etag')}.")

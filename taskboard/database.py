@@ -5,6 +5,7 @@ write whichever service, importer or command made it.
 """
 
 import functools
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,6 +13,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, scoped_session
 
 from .extensions import db
@@ -85,9 +87,11 @@ def _sqlite_begin(connection) -> None:
     """Begin write transactions IMMEDIATE, so they wait for the lock instead of failing."""
     if connection.dialect.name == "sqlite":
         # Straight to the driver: this runs before every statement of every request.
-        connection.connection.driver_connection.execute(
-            "BEGIN IMMEDIATE" if _writing.get() else "BEGIN"
-        )
+        statement = "BEGIN IMMEDIATE" if _writing.get() else "BEGIN"
+        try:
+            connection.connection.driver_connection.execute(statement)
+        except sqlite3.Error as error:  # as SQLAlchemy wraps the driver's errors elsewhere
+            raise OperationalError(statement, None, error) from error
 
 
 def bump_marker(session: Session | scoped_session, marker_id: int = MARKER_ID) -> int:
