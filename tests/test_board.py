@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, inspect, select
+from staff import csrf_token
 
 from taskboard import services
 from taskboard.demo import seed_demo
@@ -30,7 +31,6 @@ from taskboard.services.common import advance_sequences
 
 OFFICE_ZONE = ZoneInfo("America/Denver")
 PASSWORD = "demo-password"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 HTMX = {"HX-Request": "true"}
 HUGE = str(2**64)
 APT_755 = "Thu 20 Oct 2022, 09:00"
@@ -42,13 +42,6 @@ WIRE = "%Y-%m-%d %H:%M:%S"
 
 def office_now() -> dt.datetime:
     return dt.datetime.now(OFFICE_ZONE).replace(tzinfo=None, microsecond=0)
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    response = client.get(path)
-    match = TOKEN.search(response.text)
-    assert match, f"no csrf_token on {path} ({response.status_code})"
-    return match.group(1)
 
 
 def post(client, url: str, token: str | None, htmx: bool = False, **data):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask.cli import FlaskGroup
 from sqlalchemy import event, select
+from staff import csrf_token
 
 from taskboard import services
 from taskboard.extensions import db
@@ -28,7 +29,6 @@ from taskboard.models import (
 
 OFFICE_ZONE = ZoneInfo("America/Denver")
 PASSWORD = "demo-password"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 HTMX = {"HX-Request": "true"}
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 KIOSK_PATH = re.compile(r"^/kiosk/([A-Za-z0-9_-]{20,})$")
@@ -91,13 +91,6 @@ def poll_url(page: str) -> str:
 def is_fragment(page: str) -> bool:
     lowered = page.lower()
     return "<html" not in lowered and "<!doctype" not in lowered and "<body" not in lowered
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    response = client.get(path)
-    match = TOKEN.search(response.text)
-    assert match, f"no csrf_token on {path} ({response.status_code})"
-    return match.group(1)
 
 
 def db_snapshot(app) -> dict:

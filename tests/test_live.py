@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask.cli import FlaskGroup
 from sqlalchemy import event, func, select
+from staff import csrf_token
 
 from taskboard import services
 from taskboard.demo import seed_demo
@@ -24,7 +25,6 @@ from taskboard.models import (
 )
 
 PASSWORD = "demo-password"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 HTMX = {"HX-Request": "true"}
 TRACKED_TABLES = {"task", "task_list", "task_note"}
 WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?(\w+)", re.I)
@@ -44,13 +44,6 @@ def load_task(app, task_num: int) -> Task:
         task = db.session.get(Task, task_num)
         db.session.expunge(task)
         return task
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    response = client.get(path)
-    match = TOKEN.search(response.text)
-    assert match, f"no csrf_token on {path} ({response.status_code})"
-    return match.group(1)
 
 
 def post(client, url: str, token: str | None, htmx: bool = True, **data):

@@ -16,6 +16,7 @@ Importing and bulk-storing an office go past the services and so write none of t
 import functools
 
 from sqlalchemy import BigInteger, Insert, bindparam, delete, insert, select, union
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -91,12 +92,14 @@ def mark_followers(task_num: int, task_list_num: int, creator: int, *, actor: in
 
 
 def clear_unread(task_num: int, user_num: int | None = None) -> None:
-    """Make a task no longer New for one user, or (None) for everyone, and announce it."""
+    """Make a task no longer New for one user, or (None) for everyone; announce it when
+    that changed anything (opening a task nobody follows moves no marker)."""
     stmt = delete(TaskUnread).where(TaskUnread.task_num == task_num)
     if user_num is not None:
         stmt = stmt.where(TaskUnread.user_num == user_num)
-    db.session.execute(stmt)
-    announce({task_num})
+    result = db.session.execute(stmt)
+    if isinstance(result, CursorResult) and result.rowcount:
+        announce({task_num})
 
 
 def announce(task_nums: set[int]) -> None:
