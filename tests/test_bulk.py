@@ -75,6 +75,13 @@ def office_file(tmp_path_factory):
         services.create_api_key(permission=Permission.read)
         services.create_kiosk_token(task_list_nums=[74], privacy=True)
         services.update_task(task_num=9001, descript='Line one\r\nline two ünïcode 🦷 "{}"')
+        # The workflow kinds, on the first tasks only (tests below keep the first 40).
+        services.subscribe(user_num=2, task_list_num=74)
+        services.subscribe(user_num=2, task_num=9003)
+        services.set_inbox(user_num=2, task_list_num=75)
+        services.block_popups(user_num=2, task_list_num=75)
+        services.add_note(task_num=9003, note="A note", user_num=1, actor=1)
+        services.set_tracked_per_user(on=False)
     run(app, "export-data", str(path))
     with app.app_context():
         db.engine.dispose()
@@ -103,7 +110,8 @@ def test_export_import_export_gives_identical_bytes(make_app, office_file, tmp_p
 
 def test_export_writes_one_record_a_line(office_file):
     lines = office_file.read_text(encoding="utf-8").splitlines()
-    task_lines = [line for line in lines if line.startswith('    {"TaskNum":')]
+    start = lines.index('  "tasks": [')
+    task_lines = lines[start + 1 : lines.index("  ],", start)]
     assert len(task_lines) == TASKS
     assert json.loads(task_lines[0].rstrip(","))["TaskNum"] == 9001
 

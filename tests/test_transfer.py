@@ -1,5 +1,6 @@
 """export-data and import-data move an office between SQLite, PostgreSQL and MariaDB intact."""
 
+import datetime as dt
 import json
 import types
 
@@ -14,9 +15,10 @@ from testdb import temporary_database
 from taskboard import create_app, services
 from taskboard.demo import seed_demo
 from taskboard.extensions import db
-from taskboard.models import ApiKey, ApiRequestCount, Permission
+from taskboard.models import ApiKey, ApiRequestCount, Permission, ReminderFlag
 from taskboard.services import limits
 from taskboard.services.common import digest
+from taskboard.services.unread import TRACKED_PER_USER
 
 SERVERS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -103,6 +105,26 @@ def test_init_db_upgrades_a_database_of_the_previous_version(fresh_url, monkeypa
         db.engine.dispose()
 
 
+def add_workflow() -> None:
+    """Give the office subscriptions, New rows, an inbox, a reminder, history, settings."""
+    services.subscribe(user_num=2, task_list_num=74)
+    services.subscribe(user_num=2, task_num=9003)
+    services.set_inbox(user_num=2, task_list_num=75)
+    services.block_popups(user_num=2, task_list_num=75)
+    services.create_reminder(
+        task_list_num=74,
+        descript="Call the lab",
+        user_num=1,
+        kind=ReminderFlag.Weekly,
+        due=dt.datetime(2027, 3, 1, 9, 0),
+        weekdays=[0, 2],
+        frequency=2,
+    )
+    services.update_task(task_num=9002, descript="Changed by the office", actor=1)
+    services.add_note(task_num=9003, note="A note", user_num=1, actor=1)
+    services.set_tracked_per_user(on=False)
+
+
 def test_an_office_moves_between_all_three_databases_with_nothing_lost(tmp_path):
     """SQLite → PostgreSQL → MariaDB → SQLite: every export is byte for byte the first."""
     source = make_app(f"sqlite:///{tmp_path / 'source.sqlite'}")
@@ -115,11 +137,14 @@ def test_an_office_moves_between_all_three_databases_with_nothing_lost(tmp_path)
         services.create_api_key(permission=Permission.read, rate_limit=30)
         services.create_kiosk_token(task_list_nums=[74, 75], privacy=True, chime=True)
         services.update_task(task_num=9001, descript="Line one\r\nline two ünïcode 🦷")
+        add_workflow()
     first = tmp_path / "0.json"
     run_cli(source, "export-data", str(first))
     original = json.loads(first.read_bytes())
     assert all(original[kind] for kind in original), "every kind has records"
     assert [key["RateLimit"] for key in original["apikeys"]] == [None, 0, 30]
+    assert {"TaskNum": 9003, "UserNum": 2} in original["taskunreads"]
+    assert [u["TaskListInBox"] for u in original["userods"] if u["UserNum"] == 2] == [75]
 
     with (
         temporary_database(SERVERS["postgresql"]) as pg,
@@ -138,6 +163,12 @@ def test_an_office_moves_between_all_three_databases_with_nothing_lost(tmp_path)
             exported = tmp_path / f"{number}.json"
             run_cli(app, "export-data", str(exported))
             assert exported.read_bytes() == first.read_bytes(), url
+            with app.app_context():  # the import wrote no history of its own
+                assert len(services.list_history(task_num=9001, limit=1000)) == len(
+                    [h for h in original["taskhists"] if h["TaskNum"] == 9001]
+                )
+                assert services.inbox_of(2) == 75
+                assert services.get_setting(TRACKED_PER_USER) == "0"
             with app.app_context():
                 user = services.authenticate_user(
                     user_name="boss", password="secret-pass", address="test"

@@ -24,6 +24,7 @@ from .kinds import (
     Text,
 )
 from .resources import DEFINITION, TASK, TASK_LIST, TASK_NOTE, TEXT, USEROD
+from .resources.history import TASK_HIST
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ KINDS: dict[str, Fields] = {
             "The password's hash; never shown.",
         ),
         Field("IsAdmin", "is_admin", BOOLEAN, "Whether the user administers Taskboard."),
+        Field("TaskListInBox", "task_list_inbox", NULLABLE_KEY, "The user's inbox list; 0: none."),
     ),
     "tasklists": TASK_LIST.extended(
         "tasklists",
@@ -122,6 +124,44 @@ KINDS: dict[str, Fields] = {
             Field("Chime", "chime", BOOLEAN, "Whether it chimes."),
             Field("DateTimeCreated", "date_time_created", DATE_TIME, "When it was created."),
             Field("DateTimeRevoked", "date_time_revoked", NULLABLE_DATE_TIME, "If disconnected."),
+        ),
+    ),
+}
+_STORED_TASK = {f.name: f for f in KINDS["tasks"].fields}
+KINDS |= {
+    "tasksubscriptions": Fields(
+        "tasksubscriptions",
+        (
+            Field("TaskSubscriptionNum", "task_subscription_num", KEY, "Primary key."),
+            Field("UserNum", "user_num", KEY, "The user who follows."),
+            Field("TaskListNum", "task_list_num", NULLABLE_KEY, "The list followed; 0: a task."),
+            Field("TaskNum", "task_num", NULLABLE_KEY, "The task followed; 0: a list."),
+        ),
+    ),
+    "taskunreads": Fields(
+        "taskunreads",
+        (
+            Field("TaskNum", "task_num", KEY, "The task that is New for the user."),
+            Field("UserNum", "user_num", KEY, "The user."),
+        ),
+    ),
+    # History entries: the task's fields as stored (NULL as Open Dental's "none").
+    "taskhists": Fields(
+        "taskhists",
+        tuple(_STORED_TASK.get(f.name, f) if i > 4 else f for i, f in enumerate(TASK_HIST.fields)),
+    ),
+    "taskpopupblocks": Fields(
+        "taskpopupblocks",
+        (
+            Field("UserNum", "user_num", KEY, "The user who blocks popups."),
+            Field("TaskListNum", "task_list_num", KEY, "The list whose popups are blocked."),
+        ),
+    ),
+    "officesettings": Fields(
+        "officesettings",
+        (
+            Field("PrefName", "name", TEXT, "The setting's name, e.g. TasksNewTrackedByUser."),
+            Field("ValueString", "value", TEXT, "Its value."),
         ),
     ),
 }

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Protocol
 
-from sqlalchemy import Column, Row, select
+from sqlalchemy import Column, Integer, Row, select
 
 from ..database import writes
 from ..extensions import db
@@ -26,6 +26,7 @@ from ..models import (
     TaskNote,
     User,
 )
+from . import workflow_import as workflow
 from .accounts import check_user_name
 from .common import Known, advance_sequences, check_text, now
 from .errors import Invalid, ServiceError, not_found
@@ -85,11 +86,13 @@ def _import_in_order(document: Document) -> dict[str, int]:
     counts = dict.fromkeys(KINDS, 0)
     chunks = whole_lists(document.chunks(), "tasklists")
     rank = -1
+    inboxes: list[workflow.Inbox] = []
     try:
         for chunk in chunks:
             rank = _check_order(chunk.kind, rank)
-            _store(chunk)
+            _store(chunk, inboxes)
             counts[chunk.kind] += len(chunk.records)
+        workflow.set_inboxes(inboxes)
     except ServiceError:
         for chunk in chunks:  # the rest of the document may be out of order, or not parse
             rank = _check_order(chunk.kind, rank)
@@ -107,11 +110,13 @@ def _check_order(kind: str, rank: int) -> int:
 @writes
 def _import_kind_by_kind(document: Document) -> dict[str, int]:
     counts = dict.fromkeys(KINDS, 0)
+    inboxes: list[workflow.Inbox] = []
     try:
         for kind in KINDS:
             for chunk in whole_lists(document.chunks(kind), "tasklists"):
-                _store(chunk)
+                _store(chunk, inboxes)
                 counts[kind] += len(chunk.records)
+        workflow.set_inboxes(inboxes)
     except ServiceError:
         for _chunk in document.chunks():  # a record that does not parse is named first
             pass
@@ -120,9 +125,13 @@ def _import_kind_by_kind(document: Document) -> dict[str, int]:
     return counts
 
 
-def _store(chunk: Chunk) -> None:
+def _store(chunk: Chunk, inboxes: list[workflow.Inbox]) -> None:
     kind = KINDS[chunk.kind]
-    if chunk.kind in ONE_BY_ONE:
+    if chunk.kind == "userods":
+        chunk = workflow.hold_inboxes(chunk, inboxes)  # set once the lists are stored
+    if chunk.kind in workflow.LINKS:
+        workflow.store_links(kind, chunk)
+    elif chunk.kind in ONE_BY_ONE:
         for index in range(len(chunk.records)):
             store_chunk(kind, one_record(chunk, index))
     elif chunk.kind == "tasklists":
@@ -265,20 +274,27 @@ KINDS: dict[str, Kind] = {
     ),
     "apikeys": Kind(ApiKey, _prepare_api_key),
     "kiosktokens": Kind(KioskToken, _prepare_kiosk_token),
+    **workflow.WORKFLOW_KINDS,
 }
 _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 # Kinds whose rules compare a record with the ones before it (unique names, parents,
 # unique key pairs): stored one record at a time, or (lists) all at once, parents first.
-ONE_BY_ONE = frozenset(("userods", "apikeys", "kiosktokens"))
+ONE_BY_ONE = frozenset(("userods", "apikeys", "kiosktokens")) | workflow.ONE_BY_ONE
 
 
 def export_rows(kind: str, chunk_size: int = 5000) -> tuple[list[Column], Iterator[list[Row]]]:
     """Return the table columns of `kind` and its rows in chunks, ordered by key.
 
     Rows are fetched in chunks (a server-side cursor where the database has one), so
-    memory stays flat however large the office.
+    memory stays flat however large the office. A text key (the office settings', a few
+    rows) is sorted here: databases collate text differently, exports must not differ.
     """
     table = KINDS[kind].model.__table__
-    key = next(iter(table.primary_key.columns))
-    result = db.session.execute(select(table).order_by(key).execution_options(yield_per=chunk_size))
+    keys = list(table.primary_key.columns)
+    if not isinstance(keys[0].type, Integer):
+        position = list(table.columns).index(keys[0])
+        rows = sorted(db.session.execute(select(table)), key=lambda row: row[position])
+        return list(table.columns), iter([rows] if rows else [])
+    stmt = select(table).order_by(*keys).execution_options(yield_per=chunk_size)
+    result = db.session.execute(stmt)
     return list(table.columns), (list(part) for part in result.partitions())

@@ -56,8 +56,9 @@ class Preloaded(Known):
         """Read which of the keys `wanted` exist in `model`'s table."""
         column = model.__mapper__.primary_key[0]
         found = self.keys.setdefault(model, set())
-        keys = sorted(key for key in set(wanted) if key.__class__ is int)
-        if model is not Definition and keys and keys[-1] - keys[0] < 4 * len(keys):
+        keys = sorted(key for key in set(wanted) if key.__class__ in (int, str))
+        ints = [key for key in keys if key.__class__ is int]
+        if model is not Definition and ints and ints[-1] - ints[0] < 4 * len(keys):
             # Dense keys (a chunk's own, or the tasks its notes are on): one range.
             bounds = {"low": keys[0], "high": keys[-1]}
             found.update(db.session.scalars(_in_range(column), bounds))
