@@ -10,6 +10,7 @@ from ..forms import FilterForm, LinkForm, MoveForm, NoteForm, StatusForm, TaskFo
 from ..models import ObjectType, TaskStatus
 from ..web import field_error
 from . import back, board_url, bp, find_list, is_htmx, list_choices, render
+from .mine import view_rows
 
 
 def _filters() -> FilterForm:
@@ -24,10 +25,13 @@ def board_context(filters: FilterForm) -> dict:
     list_num = filters.list.data
     selected = find_list(tree, list_num)
     filters.list.choices = [("", "All lists"), *list_choices(tree)]
-    rows = services.board_rows(
-        task_list_num=selected.task_list.task_list_num if selected else None,
-        **filters.board_filters(),
-    )
+    board_filters = filters.board_filters()
+    rows = view_rows(filters.view.data, board_filters["status"], tree)
+    if rows is None:
+        rows = services.board_rows(
+            task_list_num=selected.task_list.task_list_num if selected else None,
+            **board_filters,
+        )
     return {
         "tree": tree,
         "selected": selected,
@@ -250,6 +254,7 @@ def _detail(task_num: int, tree: list | None = None, **forms) -> dict:
         "tree": tree,
         "list_names": dict(choices),
         "notes": services.task_notes(task_num=task_num),
+        "history": services.timeline(task_num=task_num),
         "form": form,
         "move_form": move_form,
         "note_form": forms.get("note_form") or NoteForm(MultiDict()),

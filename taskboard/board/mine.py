@@ -1,0 +1,80 @@
+"""What the board shows for the signed-in user only: New for me, subscriptions, views.
+
+The values are read once a request (kept on `g`) when a template first asks, so every
+page, fragment and poll answer that draws rows or the tree shows them without each route
+passing them along.
+"""
+
+from flask import g
+
+from .. import services
+from ..models import TaskStatus
+from . import bp
+
+NEW_FOR_ME = "new"
+FOR_ME = "mine"
+_OPEN = [TaskStatus.New, TaskStatus.Viewed]
+
+
+def _cached(name: str, read):
+    if name not in g:
+        setattr(g, name, read())
+    return getattr(g, name)
+
+
+@bp.app_template_global()
+def new_for_me() -> set[int]:
+    """Return the TaskNums New for the signed-in user."""
+    return _cached("_new_for_me", lambda: set(services.unread_task_nums(user_num=g.user.user_num)))
+
+
+@bp.app_template_global()
+def my_lists() -> set[int]:
+    """Return the lists the signed-in user subscribed to."""
+    return _cached("_my_lists", lambda: services.subscribed_list_nums(user_num=g.user.user_num))
+
+
+@bp.app_template_global()
+def my_task_subscription(task_num: int) -> bool:
+    """Tell whether the signed-in user subscribed to this one task."""
+    tasks = _cached(
+        "_my_tasks",
+        lambda: {
+            s.task_num
+            for s in services.subscriptions(user_num=g.user.user_num)
+            if s.task_num is not None
+        },
+    )
+    return task_num in tasks
+
+
+@bp.app_template_global()
+def my_count(node: services.ListNode) -> int:
+    """Return how many tasks are New for the signed-in user in a list and the lists in it."""
+    counts = _cached("_my_counts", lambda: services.unread_counts(user_num=g.user.user_num))
+    return counts.get(node.task_list.task_list_num, 0) + sum(my_count(c) for c in node.children)
+
+
+def _with_nested(tree: list[services.ListNode], wanted: set[int], inside: bool = False):
+    """Yield the lists in `wanted` and every list nested in them."""
+    for node in tree:
+        here = inside or node.task_list.task_list_num in wanted
+        if here:
+            yield node.task_list.task_list_num
+        yield from _with_nested(node.children, wanted, here)
+
+
+def view_rows(view: str, status: str, tree: list[services.ListNode]) -> list | None:
+    """Return the rows of a per-user view, or None for the ordinary board."""
+    user_num = g.user.user_num
+    if view == NEW_FOR_ME:
+        return services.board_rows(task_nums=services.unread_task_nums(user_num=user_num))
+    if view == FOR_ME:
+        lists = {tl.task_list_num for tl in services.for_me_lists(user_num=user_num)}
+        statuses = list(TaskStatus) if status == "All" else _OPEN
+        if status in TaskStatus.__members__:
+            statuses = [TaskStatus(status)]
+        return services.board_rows(
+            task_list_nums=list(_with_nested(tree, lists)), statuses=statuses
+        )
+    return None
