@@ -8,6 +8,7 @@ passing them along.
 from flask import g
 
 from .. import services
+from ..forms import FilterForm
 from ..models import TaskStatus
 from . import bp
 
@@ -55,6 +56,18 @@ def my_count(node: services.ListNode) -> int:
     return counts.get(node.task_list.task_list_num, 0) + sum(my_count(c) for c in node.children)
 
 
+def open_for_me(task) -> bool:
+    """Open a task for the signed-in user (services.open_task) when there is something to
+    clear, so that a plain look writes nothing and moves no change marker; say if it did."""
+    user_num = g.user.user_num
+    if services.is_new_for(task_num=task.task_num, user_num=user_num) or (
+        task.task_status == TaskStatus.New and not services.tracked_per_user()
+    ):
+        services.open_task(task_num=task.task_num, user_num=user_num)
+        return True
+    return False
+
+
 def _with_nested(tree: list[services.ListNode], wanted: set[int], inside: bool = False):
     """Yield the lists in `wanted` and every list nested in them."""
     for node in tree:
@@ -64,17 +77,23 @@ def _with_nested(tree: list[services.ListNode], wanted: set[int], inside: bool =
         yield from _with_nested(node.children, wanted, here)
 
 
-def view_rows(view: str, status: str, tree: list[services.ListNode]) -> list | None:
-    """Return the rows of a per-user view, or None for the ordinary board."""
+def view_rows(
+    filters: FilterForm, tree: list[services.ListNode], selected: services.ListNode | None
+) -> list[services.BoardRow]:
+    """Return the rows the filters ask for: a per-user view's, or the selected list's."""
     user_num = g.user.user_num
-    if view == NEW_FOR_ME:
+    board_filters = filters.board_filters()  # also drops an unknown view
+    if filters.view.data == NEW_FOR_ME:
         return services.board_rows(task_nums=services.unread_task_nums(user_num=user_num))
-    if view == FOR_ME:
+    if filters.view.data == FOR_ME:
         lists = {tl.task_list_num for tl in services.for_me_lists(user_num=user_num)}
+        status = board_filters["status"]
         statuses = list(TaskStatus) if status == "All" else _OPEN
         if status in TaskStatus.__members__:
             statuses = [TaskStatus(status)]
         return services.board_rows(
             task_list_nums=list(_with_nested(tree, lists)), statuses=statuses
         )
-    return None
+    return services.board_rows(
+        task_list_num=selected.task_list.task_list_num if selected else None, **board_filters
+    )

@@ -10,7 +10,7 @@ from ..forms import FilterForm, LinkForm, MoveForm, NoteForm, StatusForm, TaskFo
 from ..models import ObjectType, TaskStatus
 from ..web import field_error
 from . import back, board_url, bp, find_list, is_htmx, list_choices, render
-from .mine import view_rows
+from .mine import open_for_me, view_rows
 
 
 def _filters() -> FilterForm:
@@ -25,13 +25,7 @@ def board_context(filters: FilterForm) -> dict:
     list_num = filters.list.data
     selected = find_list(tree, list_num)
     filters.list.choices = [("", "All lists"), *list_choices(tree)]
-    board_filters = filters.board_filters()
-    rows = view_rows(filters.view.data, board_filters["status"], tree)
-    if rows is None:
-        rows = services.board_rows(
-            task_list_num=selected.task_list.task_list_num if selected else None,
-            **board_filters,
-        )
+    rows = view_rows(filters, tree, selected)
     return {
         "tree": tree,
         "selected": selected,
@@ -99,8 +93,10 @@ def create_task():
 def show_task(task_num: int):
     """Show a task with its notes, its edit form and its link to a patient; opening it
     clears its New for this user (Open Dental's taskunread)."""
-    services.open_task(task_num=task_num, user_num=g.user.user_num)
-    return render("board/task_page.html", "board/_task_detail.html", **_detail(task_num))
+    detail = _detail(task_num)
+    if open_for_me(detail["row"].task):
+        detail = _detail(task_num)
+    return render("board/task_page.html", "board/_task_detail.html", **detail)
 
 
 @bp.post("/tasks/<key:task_num>")
