@@ -193,3 +193,64 @@ def test_a_user_without_subscriptions_sees_no_new_for_me(app, client, office, ma
         assert db.session.scalar(select(User.user_num).where(User.user_name == "Sam"))
     assert row_nums(client.get("/board/?view=new").text) == []
     assert TOKEN.search(html)
+
+
+def test_send_to_a_list_and_to_an_inbox(app, client, maria, make_task):
+    user_num, token = maria
+    rosa = make_user(app, "Rosa")
+    with app.app_context():
+        services.set_inbox(user_num=rosa, task_list_num=75)
+    task = make_task(task_list_num=74)
+    html = client.get(f"/board/tasks/{task}", headers=HTMX).text
+    assert f'<option value="user:{rosa}">Rosa&#39;s inbox</option>' in html
+    assert '<option value="list:75">' in html
+    response = client.post(
+        f"/board/tasks/{task}/send", data={"csrf_token": token, "target": f"user:{rosa}"}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        assert services.board_row(task_num=task).task.task_list_num == 75
+        assert services.is_new_for(task_num=task, user_num=rosa)
+    response = client.post(
+        f"/board/tasks/{task}/send", data={"csrf_token": token, "target": "list:74"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        assert services.board_row(task_num=task).task.task_list_num == 74
+    no_inbox = client.post(
+        f"/board/tasks/{task}/send", data={"csrf_token": token, "target": f"user:{user_num}"}
+    )
+    assert no_inbox.status_code == 422
+    assert 'id="send-error"' in no_inbox.text
+    for bad in ("", "list:x", "nothing:3", "list:76"):
+        response = client.post(
+            f"/board/tasks/{task}/send", data={"csrf_token": token, "target": bad}
+        )
+        assert response.status_code == 422, bad
+    with app.app_context():
+        assert services.board_row(task_num=task).task.task_list_num == 74
+    assert client.post(f"/board/tasks/{task}/send", data={"target": "list:75"}).status_code == 400
+
+
+def test_reply_sends_it_back_to_the_creator(app, client, maria, make_task):
+    user_num, token = maria
+    rosa = make_user(app, "Rosa")
+    with app.app_context():
+        services.set_inbox(user_num=rosa, task_list_num=75)
+    task = make_task(task_list_num=74, user_num=rosa)
+    response = client.post(
+        f"/board/tasks/{task}/reply",
+        data={"csrf_token": token, "note": "Done on my side"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert "Done on my side" in response.text
+    with app.app_context():
+        assert services.board_row(task_num=task).task.task_list_num == 75
+        assert services.is_new_for(task_num=task, user_num=rosa)
+        notes = services.task_notes(task_num=task)
+        assert [n.note for n, _author in notes] == ["Done on my side"]
+    own = make_task(task_list_num=74, user_num=user_num)  # Maria has no inbox
+    refused = client.post(f"/board/tasks/{own}/reply", data={"csrf_token": token})
+    assert refused.status_code == 422
+    assert 'id="send-error"' in refused.text
