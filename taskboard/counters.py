@@ -10,9 +10,7 @@ from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import Model
-
-# The same key type as models.Key (64-bit, INTEGER on SQLite).
-_Key = BigInteger().with_variant(Integer(), "sqlite")
+from .models import Key
 
 
 class ApiRequestCount(Model):
@@ -27,7 +25,7 @@ class ApiRequestCount(Model):
     __tablename__ = "api_request_count"
     __table_args__ = {"mysql_engine": "MEMORY"}
 
-    api_key_num: Mapped[int] = mapped_column(_Key, primary_key=True, autoincrement=False)
+    api_key_num: Mapped[int] = mapped_column(Key, primary_key=True, autoincrement=False)
     # Minutes since 1970-01-01 00:00 UTC; the window is that minute.
     window_minute: Mapped[int] = mapped_column(BigInteger)
     hits: Mapped[int] = mapped_column(Integer)

@@ -87,4 +87,4 @@ def authenticate():
     return None
 
 
-from . import routes, routes_history  # noqa: E402,F401  (routes attach themselves to bp)
+from . import routes, routes_catalog, routes_history  # noqa: E402,F401  (routes attach themselves to bp)

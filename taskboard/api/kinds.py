@@ -11,9 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import MAX_KEY
-from ..modeltypes import ReminderFlag
-from ..services.errors import ServiceError
-from ..services.reminders import format_reminder_type, parse_reminder_type
 from .wire import (
     BOOLEAN_PATTERN,
     DATE_PATTERN,
@@ -261,32 +258,6 @@ class Nullable(Kind):
 
     def schema(self, mode: str) -> dict:
         return self.inner.schema(mode)
-
-
-_FLAG_NAMES = "|".join(flag.name or "" for flag in ReminderFlag if flag)
-REMINDER_TYPE_PATTERN = rf"^(NoReminder|({_FLAG_NAMES})(, ({_FLAG_NAMES}))*)$"
-
-
-@dataclass(frozen=True)
-class ReminderTypeFlags(Kind):
-    """Open Dental's TaskReminderType, written as .NET writes a [Flags] value."""
-
-    def parse(self, value: Any, name: str) -> ReminderFlag:
-        if not isinstance(value, str):
-            raise WireError(f'{name} must be a reminder type such as "Weekly, Monday".')
-        try:
-            return parse_reminder_type(value)
-        except ServiceError:
-            raise WireError(f'{name} must be a reminder type such as "Weekly, Monday".') from None
-
-    def out(self, src: str) -> str:
-        return f"REMINDER_TYPE({src})"
-
-    def names(self) -> dict[str, Any]:
-        return {"REMINDER_TYPE": format_reminder_type}
-
-    def schema(self, mode: str) -> dict:
-        return {"type": "string", "pattern": REMINDER_TYPE_PATTERN}
 
 
 # What the fast paths of `reads_fast` call: the wire format's shape check and the C parsers

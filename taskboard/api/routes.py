@@ -9,11 +9,9 @@ from .fields import Fields
 from .openapi import build_document
 from .resources import (
     DEFINITION,
-    DEFINITION_QUERY,
     TASK,
     TASK_CREATE,
     TASK_LIST,
-    TASK_LIST_QUERY,
     TASK_NOTE,
     TASK_NOTE_CREATE,
     TASK_NOTE_QUERY,
@@ -21,7 +19,6 @@ from .resources import (
     TASK_QUERY,
     TASK_UPDATE,
     USEROD,
-    USEROD_QUERY,
 )
 from .wire import Formats, WireError, json_response, parse_int, read_json_object
 
@@ -37,7 +34,7 @@ _COLUMN_KEYS = [column.key for column in services.TASK_COLUMNS]
 _TASK_NUM, _ROW_VERSION = _COLUMN_KEYS.index("task_num"), _COLUMN_KEYS.index("row_version")
 
 
-def _formats() -> Formats:
+def formats() -> Formats:
     """Read DateFormatString and DateTimeFormatString, which only GET requests honour."""
     args = request.args
     if request.method != "GET" or not (
@@ -47,7 +44,7 @@ def _formats() -> Formats:
     return Formats(args.get("DateFormatString"), args.get("DateTimeFormatString"))
 
 
-def _paging() -> dict[str, int]:
+def paging() -> dict[str, int]:
     """Parse Offset and Limit; a Limit above the largest page is clamped to it."""
     args = request.args
     offset = parse_int(args["Offset"], "Offset") if "Offset" in args else 0
@@ -62,7 +59,7 @@ def _body(fields: Fields) -> dict:
     return fields.parse(read_json_object(request.mimetype, request.get_data(cache=False)))
 
 
-def _key(value: str, field: str) -> int:
+def path_key(value: str, field: str) -> int:
     return parse_int(value, field, positive=True)
 
 
@@ -72,7 +69,7 @@ def _etag(task_num: int, row_version: int) -> str:
 
 def _task_response(task: Task, status: int = 200, **headers: str):
     etag = _etag(task.task_num, task.row_version)
-    return json_response(write_task(task, _formats()), status, {"ETag": etag, **headers})
+    return json_response(write_task(task, formats()), status, {"ETag": etag, **headers})
 
 
 def _expected_versions(task_num: int) -> set[int] | None:
@@ -112,8 +109,8 @@ def openapi_document():
 )
 def list_tasks():
     """List tasks, filtered and paged."""
-    rows = services.list_tasks(**TASK_QUERY.parse(request.args), **_paging())
-    fmt = _formats()
+    rows = services.list_tasks(**TASK_QUERY.parse(request.args), **paging())
+    fmt = formats()
     return json_response([write_task_row(row, fmt) for row in rows])
 
 
@@ -129,9 +126,9 @@ def list_tasks():
 )
 def get_task(key: str):
     """Return one task (read as a plain row: the hot path of integrations that poll)."""
-    row = services.get_task_row(task_num=_key(key, "TaskNum"))
+    row = services.get_task_row(task_num=path_key(key, "TaskNum"))
     etag = _etag(row[_TASK_NUM], row[_ROW_VERSION])
-    return json_response(write_task_row(row, _formats()), 200, {"ETag": etag})
+    return json_response(write_task_row(row, formats()), 200, {"ETag": etag})
 
 
 @operation(
@@ -171,29 +168,12 @@ def create_task():
 )
 def update_task(key: str):
     """Change some fields of a task."""
-    number = _key(key, "TaskNum")
+    number = path_key(key, "TaskNum")
     values = _body(TASK_UPDATE)
     task = services.update_task(
         task_num=number, expected_versions=_expected_versions(number), **values
     )
     return _task_response(task)
-
-
-@operation(
-    "GET",
-    "/tasklists",
-    "listTaskLists",
-    "List active (default) or archived task lists.",
-    "TaskLists",
-    returns=TASK_LIST,
-    many=True,
-    query=TASK_LIST_QUERY,
-)
-def list_task_lists():
-    """List active (default) or archived task lists."""
-    lists = services.list_task_lists(**TASK_LIST_QUERY.parse(request.args), **_paging())
-    fmt = _formats()
-    return json_response([write_task_list(item, fmt) for item in lists])
 
 
 @operation(
@@ -209,8 +189,8 @@ def list_task_lists():
 )
 def list_notes():
     """List notes, optionally of one task or one user."""
-    notes = services.list_notes(**TASK_NOTE_QUERY.parse(request.args), **_paging())
-    fmt = _formats()
+    notes = services.list_notes(**TASK_NOTE_QUERY.parse(request.args), **paging())
+    fmt = formats()
     return json_response([write_task_note(note, fmt) for note in notes])
 
 
@@ -225,8 +205,8 @@ def list_notes():
 )
 def get_note(key: str):
     """Return one note."""
-    note = services.get_note(task_note_num=_key(key, "TaskNoteNum"))
-    return json_response(write_task_note(note, _formats()))
+    note = services.get_note(task_note_num=path_key(key, "TaskNoteNum"))
+    return json_response(write_task_note(note, formats()))
 
 
 @operation(
@@ -247,7 +227,7 @@ def add_note():
         task_num=values.get("task_num"), user_num=values.get("user_num"), note=values.get("note")
     )
     location = url_for("api.get_note", key=note.task_note_num)
-    return json_response(write_task_note(note, _formats()), 201, {"Location": location})
+    return json_response(write_task_note(note, formats()), 201, {"Location": location})
 
 
 @operation(
@@ -262,40 +242,6 @@ def add_note():
 )
 def update_note(key: str):
     """Change a note's text or time."""
-    number = _key(key, "TaskNoteNum")
+    number = path_key(key, "TaskNoteNum")
     note = services.update_note(task_note_num=number, **_body(TASK_NOTE_UPDATE))
-    return json_response(write_task_note(note, _formats()))
-
-
-@operation(
-    "GET",
-    "/definitions",
-    "listDefinitions",
-    "List definitions, such as the task priorities (Category 33).",
-    "Definitions",
-    returns=DEFINITION,
-    many=True,
-    query=DEFINITION_QUERY,
-)
-def list_definitions():
-    """List definitions, such as the task priorities (Category 33)."""
-    definitions = services.list_definitions(**DEFINITION_QUERY.parse(request.args), **_paging())
-    fmt = _formats()
-    return json_response([write_definition(item, fmt) for item in definitions])
-
-
-@operation(
-    "GET",
-    "/userods",
-    "listUserods",
-    "List the office's users.",
-    "Userods",
-    returns=USEROD,
-    many=True,
-    query=USEROD_QUERY,
-)
-def list_users():
-    """List the office's users."""
-    users = services.list_users(**USEROD_QUERY.parse(request.args), **_paging())
-    fmt = _formats()
-    return json_response([write_userod(user, fmt) for user in users])
+    return json_response(write_task_note(note, formats()))

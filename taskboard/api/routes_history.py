@@ -3,7 +3,7 @@
 from .. import services
 from . import operation
 from .resources import TASK_HIST
-from .routes import _formats, _key, _paging
+from .routes import formats, paging, path_key
 from .wire import json_response
 
 write_task_hist = TASK_HIST.writer()
@@ -22,6 +22,6 @@ write_task_hist = TASK_HIST.writer()
 )
 def list_task_history(key: str):
     """List a task's history entries, paged."""
-    entries = services.list_history(task_num=_key(key, "TaskNum"), **_paging())
-    fmt = _formats()
+    entries = services.list_history(task_num=path_key(key, "TaskNum"), **paging())
+    fmt = formats()
     return json_response([write_task_hist(entry, fmt) for entry in entries])

@@ -108,30 +108,18 @@ def board_rows(
         .correlate(Task)
         .scalar_subquery()
     )
-    stmt = (
-        select(
-            Task,
-            Definition.item_name,
-            Definition.item_color,
-            Definition.item_order,
-            User.user_name,
-            Patient,
-            Appointment.apt_date_time,
-            apt_patient,
-            notes,
-        )
-        .join(User, User.user_num == Task.user_num)
-        .outerjoin(Definition, Definition.def_num == Task.priority_def_num)
-        .outerjoin(
-            Patient,
-            and_(Task.object_type == ObjectType.Patient, Patient.pat_num == Task.key_num),
-        )
-        .outerjoin(
-            Appointment,
-            and_(Task.object_type == ObjectType.Appointment, Appointment.apt_num == Task.key_num),
-        )
-        .outerjoin(apt_patient, apt_patient.pat_num == Appointment.pat_num)
-    )
+    stmt = select(
+        Task,
+        Definition.item_name,
+        Definition.item_color,
+        Definition.item_order,
+        User.user_name,
+        Patient,
+        Appointment.apt_date_time,
+        apt_patient,
+        notes,
+    ).join(User, User.user_num == Task.user_num)
+    stmt = join_links(stmt, apt_patient)
     if task_nums is not None:
         stmt = stmt.where(Task.task_num.in_([n for n in task_nums if 0 < n <= MAX_KEY]))
     elif task_list_nums is not None:
@@ -198,6 +186,23 @@ def board_row(*, task_num: int) -> BoardRow:
     if not rows:
         raise not_found("Task", "task_num")
     return rows[0]
+
+
+def join_links(stmt, apt_patient):
+    """Join a task's priority, and its patient or its appointment with that appointment's
+    patient (`apt_patient`, an alias of Patient), as the board and the wall display show."""
+    return (
+        stmt.outerjoin(Definition, Definition.def_num == Task.priority_def_num)
+        .outerjoin(
+            Patient,
+            and_(Task.object_type == ObjectType.Patient, Patient.pat_num == Task.key_num),
+        )
+        .outerjoin(
+            Appointment,
+            and_(Task.object_type == ObjectType.Appointment, Appointment.apt_num == Task.key_num),
+        )
+        .outerjoin(apt_patient, apt_patient.pat_num == Appointment.pat_num)
+    )
 
 
 def _filtered(stmt, task_list_num, status, object_type, text, done_since):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from ..database import MARKER_ID, bump_marker, writes
@@ -17,12 +17,12 @@ from ..models import (
     ChangeMarker,
     Definition,
     KioskToken,
-    ObjectType,
     Patient,
     Task,
     TaskList,
     TaskStatus,
 )
+from .board import join_links
 from .changes import announce_due_reminders, reminders_due_since_announced
 from .common import check_text, digest, find, now
 from .errors import Invalid, literal, not_found
@@ -154,32 +154,22 @@ def kiosk_screen(kiosk: KioskToken, *, marker: int) -> KioskScreen:
     statuses = _statuses(kiosk)
     apt_patient = aliased(Patient)
     text = Task.descript_override if kiosk.privacy else Task.descript
+    stmt = select(
+        Task.task_num,
+        Task.task_status,
+        text,
+        Task.descript_override,
+        Task.date_time_entry,
+        Task.date_time_original,
+        TaskList.descript,
+        Definition.item_name,
+        Definition.item_color,
+        func.coalesce(Patient.f_name, apt_patient.f_name),
+        func.coalesce(Patient.l_name, apt_patient.l_name),
+        Appointment.apt_date_time,
+    ).join(TaskList, TaskList.task_list_num == Task.task_list_num)
     stmt = (
-        select(
-            Task.task_num,
-            Task.task_status,
-            text,
-            Task.descript_override,
-            Task.date_time_entry,
-            Task.date_time_original,
-            TaskList.descript,
-            Definition.item_name,
-            Definition.item_color,
-            func.coalesce(Patient.f_name, apt_patient.f_name),
-            func.coalesce(Patient.l_name, apt_patient.l_name),
-            Appointment.apt_date_time,
-        )
-        .join(TaskList, TaskList.task_list_num == Task.task_list_num)
-        .outerjoin(Definition, Definition.def_num == Task.priority_def_num)
-        .outerjoin(
-            Patient,
-            and_(Task.object_type == ObjectType.Patient, Patient.pat_num == Task.key_num),
-        )
-        .outerjoin(
-            Appointment,
-            and_(Task.object_type == ObjectType.Appointment, Appointment.apt_num == Task.key_num),
-        )
-        .outerjoin(apt_patient, apt_patient.pat_num == Appointment.pat_num)
+        join_links(stmt, apt_patient)
         .where(Task.task_list_num.in_(kiosk.list_nums), Task.task_status.in_(statuses), shown())
         .order_by(
             case((Task.task_status == TaskStatus.New, 0), else_=1),

@@ -1,10 +1,43 @@
 """The descriptions of tasks and task notes, with their requests and query parameters."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from ... import services
 from ...models import DateType as LegacyDateType
 from ...models import ObjectType, TaskStatus
+from ...modeltypes import ReminderFlag
+from ...services.errors import ServiceError
+from ...services.reminders import format_reminder_type, parse_reminder_type
 from ..fields import Field, Fields
-from ..kinds import BOOLEAN, DATE, DATE_TIME, KEY, OPTIONAL_KEY, Choice, ReminderTypeFlags, Text
+from ..kinds import BOOLEAN, DATE, DATE_TIME, KEY, OPTIONAL_KEY, Choice, Kind, Text
+from ..wire import WireError
+
+_FLAG_NAMES = "|".join(flag.name or "" for flag in ReminderFlag if flag)
+REMINDER_TYPE_PATTERN = rf"^(NoReminder|({_FLAG_NAMES})(, ({_FLAG_NAMES}))*)$"
+
+
+@dataclass(frozen=True)
+class ReminderTypeFlags(Kind):
+    """Open Dental's TaskReminderType, written as .NET writes a [Flags] value."""
+
+    def parse(self, value: Any, name: str) -> ReminderFlag:
+        try:
+            if isinstance(value, str):
+                return parse_reminder_type(value)
+        except ServiceError:
+            pass
+        raise WireError(f'{name} must be a reminder type such as "Weekly, Monday".')
+
+    def out(self, src: str) -> str:
+        return f"REMINDER_TYPE({src})"
+
+    def names(self) -> dict[str, Any]:
+        return {"REMINDER_TYPE": format_reminder_type}
+
+    def schema(self, mode: str) -> dict:
+        return {"type": "string", "pattern": REMINDER_TYPE_PATTERN}
+
 
 TEXT = Text()
 STATUS = Choice(TaskStatus)
