@@ -254,3 +254,22 @@ def test_reply_sends_it_back_to_the_creator(app, client, maria, make_task):
     refused = client.post(f"/board/tasks/{own}/reply", data={"csrf_token": token})
     assert refused.status_code == 422
     assert 'id="send-error"' in refused.text
+
+
+def test_for_me_includes_the_inbox_and_the_tree_marks_subscriptions(app, client, maria, make_task):
+    user_num, _token = maria
+    with app.app_context():
+        services.set_inbox(user_num=user_num, task_list_num=74)
+    in_inbox = make_task(task_list_num=74, descript="For Maria")
+    nested = make_task(task_list_num=75, descript="Not in her inbox")
+    mine = client.get("/board/?view=mine").text
+    assert row_nums(mine) == [in_inbox]  # an inbox is not a subscription: no nested lists
+    assert "Subscribed" not in re.search(r'<nav id="list-tree".*?</nav>', mine, re.S).group(0)
+    with app.app_context():
+        services.subscribe(user_num=user_num, task_list_num=75)
+    mine = client.get("/board/?view=mine").text
+    assert sorted(row_nums(mine)) == sorted([in_inbox, nested])
+    tree = re.search(r'<nav id="list-tree".*?</nav>', mine, re.S).group(0)
+    assert re.search(r"Insurance</span>\s*<span class=\"subscribed\"", tree)
+    done = client.get("/board/?view=mine&status=Done").text
+    assert row_nums(done) == []

@@ -87,13 +87,13 @@ def view_rows(
         return services.board_rows(task_nums=services.unread_task_nums(user_num=user_num))
     if filters.view.data == FOR_ME:
         lists = {tl.task_list_num for tl in services.for_me_lists(user_num=user_num)}
+        subscribed = lists & services.subscribed_list_nums(user_num=user_num)
+        lists |= set(_with_nested(tree, subscribed))  # a subscription takes nested lists in
         status = board_filters["status"]
         statuses = list(TaskStatus) if status == "All" else _OPEN
         if status in TaskStatus.__members__:
             statuses = [TaskStatus(status)]
-        return services.board_rows(
-            task_list_nums=list(_with_nested(tree, lists)), statuses=statuses
-        )
+        return services.board_rows(task_list_nums=sorted(lists), statuses=statuses)
     return services.board_rows(
         task_list_num=selected.task_list.task_list_num if selected else None, **board_filters
     )
