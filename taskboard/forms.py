@@ -24,6 +24,13 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from .models import MAX_KEY, ObjectType, TaskStatus
 from .services import LABEL_MAX, PRIORITY_FLAGS, STATUS_CHOICES
 
+# The board's per-user views (Open Dental's New for me and For me), as `view=` values.
+VIEW_CHOICES = (
+    SelectChoice("", "All tasks"),
+    SelectChoice("new", "New for me"),
+    SelectChoice("mine", "For me"),
+)
+
 
 class Form(FlaskForm):
     """A board form; CSRFProtect checks the token of every state-changing request once."""
@@ -162,10 +169,12 @@ class FilterForm(Form):
     )
     q = SearchField("Search descriptions and notes", validators=[Optional(), Length(max=200)])
     done_since = DateField("Done since", validators=[Optional()])
+    view = SelectField("View", choices=[*VIEW_CHOICES], default="", validate_choice=False)
 
     def board_filters(self) -> dict:
         """Return the filters as arguments of services.board_rows; bad values are ignored."""
         self.validate()
+        self.view.data = self.view.data if self.view.data in _VIEWS else ""
         return {
             "status": self.status.data if self.status.data in STATUS_CHOICES else "Open",
             "object_type": _OBJECT_TYPES.get(self.type.data),
@@ -178,5 +187,6 @@ class FilterForm(Form):
         return {name: self[name].raw_data[0] for name in _FILTERS if self[name].raw_data}
 
 
-_FILTERS = ("list", "status", "type", "q", "done_since")
+_FILTERS = ("list", "status", "type", "q", "done_since", "view")
+_VIEWS = {choice.value for choice in VIEW_CHOICES}
 _OBJECT_TYPES = {o.value: o for o in ObjectType}

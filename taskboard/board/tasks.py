@@ -10,6 +10,7 @@ from ..forms import FilterForm, LinkForm, MoveForm, NoteForm, StatusForm, TaskFo
 from ..models import ObjectType, TaskStatus
 from ..web import field_error
 from . import back, board_url, bp, find_list, is_htmx, list_choices, render
+from .mine import open_for_me, view_rows
 
 
 def _filters() -> FilterForm:
@@ -24,10 +25,7 @@ def board_context(filters: FilterForm) -> dict:
     list_num = filters.list.data
     selected = find_list(tree, list_num)
     filters.list.choices = [("", "All lists"), *list_choices(tree)]
-    rows = services.board_rows(
-        task_list_num=selected.task_list.task_list_num if selected else None,
-        **filters.board_filters(),
-    )
+    rows = view_rows(filters, tree, selected)
     return {
         "tree": tree,
         "selected": selected,
@@ -95,8 +93,10 @@ def create_task():
 def show_task(task_num: int):
     """Show a task with its notes, its edit form and its link to a patient; opening it
     clears its New for this user (Open Dental's taskunread)."""
-    services.open_task(task_num=task_num, user_num=g.user.user_num)
-    return render("board/task_page.html", "board/_task_detail.html", **_detail(task_num))
+    detail = _detail(task_num)
+    if open_for_me(detail["row"].task):
+        detail = _detail(task_num)
+    return render("board/task_page.html", "board/_task_detail.html", **detail)
 
 
 @bp.post("/tasks/<key:task_num>")
@@ -250,6 +250,7 @@ def _detail(task_num: int, tree: list | None = None, **forms) -> dict:
         "tree": tree,
         "list_names": dict(choices),
         "notes": services.task_notes(task_num=task_num),
+        "history": services.timeline(task_num=task_num),
         "form": form,
         "move_form": move_form,
         "note_form": forms.get("note_form") or NoteForm(MultiDict()),
