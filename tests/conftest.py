@@ -7,6 +7,9 @@ import types
 
 import limiting
 import pytest
+from boardtest import PASSWORD, office_now
+from sqlalchemy import select
+from staff import csrf_token
 from testdb import TEST_ZONE, prepare_database, temporary_database
 
 from taskboard import create_app, services
@@ -14,6 +17,7 @@ from taskboard.extensions import db
 from taskboard.models import (
     Appointment,
     Definition,
+    ObjectType,
     Patient,
     Permission,
     TaskList,
@@ -22,6 +26,7 @@ from taskboard.models import (
     User,
 )
 from taskboard.services import limits
+from taskboard.services.common import advance_sequences
 
 
 @pytest.fixture(scope="session")
@@ -179,3 +184,64 @@ def limited(app):
     """The test app with a limit of 3 requests a minute a key."""
     app.config["TASKBOARD_API_RATE_LIMIT"] = 3
     return app
+
+
+# The staff board's tests (test_board_*.py): a signed-in client and tasks to act on.
+@pytest.fixture
+def signed_in(app):
+    """Sign a client in as a user made with services.create_user; return a fresh CSRF token."""
+
+    def sign(client, user_name: str = "demo", password: str = PASSWORD, **flags) -> str:
+        with app.app_context():
+            if db.session.scalar(select(User).where(User.user_name == user_name)) is None:
+                advance_sequences()  # the office fixture stores explicit keys (PostgreSQL)
+                services.create_user(user_name=user_name, password=password, **flags)
+        response = client.post(
+            "/login",
+            data={
+                "csrf_token": csrf_token(client),
+                "user_name": user_name,
+                "password": password,
+            },
+        )
+        assert response.status_code == 302, response.text
+        return csrf_token(client, "/account/password")
+
+    return sign
+
+
+@pytest.fixture
+def token(client, office, signed_in) -> str:
+    """The small office, a client signed in as "demo" (UserNum 3, who may manage task
+    lists), and its CSRF token."""
+    return signed_in(client, can_manage_lists=True)
+
+
+@pytest.fixture
+def demo_user(app, token) -> int:
+    with app.app_context():
+        return db.session.scalar(select(User.user_num).where(User.user_name == "demo"))
+
+
+@pytest.fixture
+def task(make_task) -> int:
+    return make_task(descript="Call Mr. Anderson about his insurance")
+
+
+@pytest.fixture
+def shown(app, office, make_task) -> dict[str, int]:
+    with app.app_context():
+        db.session.add(Patient(pat_num=90, l_name="Whitfield", f_name="Rebecca"))
+        db.session.commit()
+    return {
+        "short": make_task(
+            descript="Call Mr. Anderson: the long story of his insurance and the claim",
+            descript_override="Ins call",
+        ),
+        "plain": make_task(descript="Order more gloves"),
+        "patient": make_task(descript="Patient task", object_type=ObjectType.Patient, key_num=90),
+        "apt": make_task(descript="Apt task", object_type=ObjectType.Appointment, key_num=755),
+        "recent": make_task(
+            descript="Recent task", date_time_entry=office_now() - dt.timedelta(hours=3)
+        ),
+    }

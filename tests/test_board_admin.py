@@ -5,19 +5,19 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
-from test_board import (
+from boardtest import (
     HTMX,
     PASSWORD,
     board_section,
     count,
-    csrf_token,
     db_snapshot,
     field_error,
     load,
     post,
     row_ids,
 )
+from sqlalchemy import select
+from staff import csrf_token
 
 from taskboard import services
 from taskboard.extensions import db

@@ -7,7 +7,7 @@ import random
 import re
 
 import pytest
-from test_board import HTMX, row_ids
+from boardtest import HTMX, row_ids
 from test_board_admin import sign_in
 from test_live import poll_url
 
