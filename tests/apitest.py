@@ -21,6 +21,30 @@ MIB = 1024 * 1024
 MAX_INT = 9223372036854775807
 NO_DATE_TIME = "0001-01-01 00:00:00"
 STAMP = "%Y-%m-%d %H:%M:%S"
+# api.md §2.1: the Task object's fields, in order (written from the spec, not the code).
+TASK_FIELDS = [
+    "TaskNum",
+    "TaskListNum",
+    "DateTask",
+    "KeyNum",
+    "Descript",
+    "TaskStatus",
+    "IsRepeating",
+    "DateType",
+    "FromNum",
+    "ObjectType",
+    "DateTimeEntry",
+    "UserNum",
+    "DateTimeFinished",
+    "PriorityDefNum",
+    "ReminderGroupId",
+    "ReminderType",
+    "ReminderFrequency",
+    "DateTimeOriginal",
+    "SecDateTEdit",
+    "DescriptOverride",
+    "IsReadOnly",
+]
 LIST_ENDPOINTS = ["/tasks", "/tasklists", "/tasknotes", "/definitions", "/userods"]
 
 

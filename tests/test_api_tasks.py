@@ -6,6 +6,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from apitest import TASK_FIELDS
 from sqlalchemy import func, select
 
 from taskboard import create_app, services
@@ -29,29 +30,6 @@ MAX_INT = 9223372036854775807
 NO_DATE = "0001-01-01"
 NO_DATE_TIME = "0001-01-01 00:00:00"
 WIRE_FORMAT = "%Y-%m-%d %H:%M:%S"
-TASK_FIELDS = [
-    "TaskNum",
-    "TaskListNum",
-    "DateTask",
-    "KeyNum",
-    "Descript",
-    "TaskStatus",
-    "IsRepeating",
-    "DateType",
-    "FromNum",
-    "ObjectType",
-    "DateTimeEntry",
-    "UserNum",
-    "DateTimeFinished",
-    "PriorityDefNum",
-    "ReminderGroupId",
-    "ReminderType",
-    "ReminderFrequency",
-    "DateTimeOriginal",
-    "SecDateTEdit",
-    "DescriptOverride",
-    "IsReadOnly",
-]
 INTEGER_FIELDS = [
     "TaskNum",
     "TaskListNum",

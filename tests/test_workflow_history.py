@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from apitest import TASK_FIELDS
 from flask.cli import FlaskGroup
 from workflow_helpers import BEN, MARIA, add_users, history
 
@@ -12,28 +13,7 @@ from taskboard.models import ObjectType, ReminderFlag, TaskStatus
 
 API = "/api/v1"
 HIST_HEAD = ["TaskHistNum", "TaskNum", "UserNumHist", "DateTStamp", "IsNoteChange"]
-TASK_TAIL = [
-    "TaskListNum",
-    "DateTask",
-    "KeyNum",
-    "Descript",
-    "TaskStatus",
-    "IsRepeating",
-    "DateType",
-    "FromNum",
-    "ObjectType",
-    "DateTimeEntry",
-    "UserNum",
-    "DateTimeFinished",
-    "PriorityDefNum",
-    "ReminderGroupId",
-    "ReminderType",
-    "ReminderFrequency",
-    "DateTimeOriginal",
-    "SecDateTEdit",
-    "DescriptOverride",
-    "IsReadOnly",
-]
+TASK_TAIL = TASK_FIELDS[1:]  # TaskNum stands once, in second place
 
 
 @pytest.fixture
