@@ -5,6 +5,8 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
+from taskboard import create_app
+from taskboard.extensions import db
 from tests.browser.server import CHROMIUM, VIEWPORT, launch_chromium, sign_in, start_server
 
 NO_CHROMIUM = "Chromium is not installed (apt-get install chromium)"
@@ -25,6 +27,23 @@ def live_server(chromium_installed, tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("live-server"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def server_still_up(live_server):
+    """Fail loudly if the shared gunicorn died during a test (its log says why)."""
+    yield
+    assert live_server.process.poll() is None, live_server.log()
+
+
+@pytest.fixture(scope="module")
+def live_app(live_server):
+    """The live server's database, in this process, to prepare data fast."""
+    env = live_server.env
+    app = create_app({key: value for key, value in env.items() if key.startswith("TASKBOARD_")})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,9 @@ from taskboard.demo.data import PRIORITIES
 from taskboard.extensions import db
 from tests.browser.server import flask_command, sign_in
 
+# Every test fails loudly if the shared gunicorn died during it.
+pytestmark = pytest.mark.usefixtures("server_still_up")
+
 ADMIN = 1
 MARKER = "window.__marker = 1"
 NO_DATE_TIME = "0001-01-01 00:00:00"
@@ -24,13 +27,6 @@ PAYLOADS = (
     '<img src=x onerror="window.__xss=1">',
     '<button hx-get="/logout" hx-trigger="load">x</button>',
 )
-
-
-@pytest.fixture(autouse=True)
-def _server_still_up(live_server):
-    """Fail loudly if gunicorn died during a test (its log says why)."""
-    yield
-    assert live_server.process.poll() is None, live_server.log()
 
 
 def unique(prefix: str) -> str:

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
-from taskboard import create_app, services
+from taskboard import services
 from taskboard.extensions import db
 from taskboard.models import Patient, Task
 from tests.browser.axe import violations
@@ -33,6 +33,9 @@ from tests.browser.kiosk_page import (
     wait_in_view,
 )
 from tests.browser.server import clone_server
+
+# Every test fails loudly if the shared gunicorn died during it.
+pytestmark = pytest.mark.usefixtures("server_still_up")
 
 ADMIN = 1
 BUSY = 200
@@ -52,22 +55,6 @@ TEXTS = [
     "Reschedule the hygiene visit",
     "Lab case for the crown is late: call the lab and let the patient know the new date",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _server_still_up(live_server):
-    yield
-    assert live_server.process.poll() is None, live_server.log()
-
-
-@pytest.fixture(scope="module")
-def live_app(live_server):
-    """The live server's database, in this process, to prepare data fast."""
-    env = live_server.env
-    app = create_app({key: value for key, value in env.items() if key.startswith("TASKBOARD_")})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,11 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from taskboard import create_app, services
-from taskboard.extensions import db
+from taskboard import services
 from tests.browser.server import clone_server, flask_command, sign_in
+
+# Every test fails loudly if the shared gunicorn died during it.
+pytestmark = pytest.mark.usefixtures("server_still_up")
 
 ADMIN = 1
 FRONT_DESK = 74
@@ -46,23 +48,6 @@ new MutationObserver(function (records) {
   });
 }).observe(document, { childList: true, subtree: true });
 """
-
-
-@pytest.fixture(autouse=True)
-def _server_still_up(live_server):
-    """Fail loudly if the shared gunicorn died during a test (its log says why)."""
-    yield
-    assert live_server.process.poll() is None, live_server.log()
-
-
-@pytest.fixture(scope="module")
-def live_app(live_server):
-    """The live server's database, in this process: to make users and display links fast."""
-    env = live_server.env
-    app = create_app({key: value for key, value in env.items() if key.startswith("TASKBOARD_")})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
