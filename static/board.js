@@ -109,53 +109,139 @@
     });
   });
 
-  // Browser notifications for new tasks in the lists this browser watches (opt-in).
-  var WATCHED = "taskboard.watched-lists";
+  // --- notifications: the server says what pops up for whom; this browser only shows it --
+  // Opt-in per browser (remembered here), once per task, with an optional chime.
+  var NOTIFY = "taskboard.notify";
+  var CHIME = "taskboard.chime";
+  var POPPED = "taskboard.popped";
+  var audio = null;
 
-  function watched() {
-    try { return JSON.parse(localStorage.getItem(WATCHED)) || []; } catch (e) { return []; }
+  function stored(key) {
+    try { return localStorage.getItem(key); } catch (e) { return null; }
   }
 
-  function showWatchButtons() {
-    if (!("Notification" in window)) return;
-    document.querySelectorAll("[data-watch]").forEach(function (button) {
-      button.hidden = false;
-      var on = watched().indexOf(button.dataset.watch) >= 0 && Notification.permission === "granted";
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.textContent = on ? "Notifying you of new tasks here" : "Notify me of new tasks here";
+  function store(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key); else localStorage.setItem(key, value);
+    } catch (e) { /* storage refused: the choice lasts for this page only */ }
+  }
+
+  function canNotify() { return "Notification" in window; }
+
+  function notifying() {
+    return canNotify() && Notification.permission === "granted" && stored(NOTIFY) === "on";
+  }
+
+  function wakeAudio() {
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    if (audio.state === "suspended") audio.resume();
+  }
+
+  function chime() {
+    if (stored(CHIME) !== "on") return;
+    try {
+      wakeAudio();
+      [[660, 0], [880, 0.15]].forEach(function (note) {
+        var tone = audio.createOscillator();
+        var gain = audio.createGain();
+        var at = audio.currentTime + note[1];
+        tone.frequency.value = note[0];
+        gain.gain.setValueAtTime(0.15, at);
+        gain.gain.exponentialRampToValueAtTime(0.001, at + 0.35);
+        tone.connect(gain).connect(audio.destination);
+        tone.start(at);
+        tone.stop(at + 0.35);
+      });
+    } catch (e) { /* no audio device, or no sound before a click: stay silent */ }
+  }
+
+  // Tasks this browser has popped up already, shared by its tabs (the tag covers the rest).
+  function popped() {
+    try { return JSON.parse(stored(POPPED)) || []; } catch (e) { return []; }
+  }
+
+  function openTask(task) {
+    window.focus();
+    var link = document.querySelector("#task-" + task.num + " a.descript");
+    if (link) { link.click(); return; }
+    if (!document.getElementById("detail") || !window.htmx) { window.location.href = task.url; return; }
+    htmx.ajax("GET", task.url, { target: "#detail", swap: "innerHTML" }).then(openSheet);
+  }
+
+  document.addEventListener("task-popups", function (event) {
+    if (!notifying()) return;
+    var seen = popped();
+    var fresh = (event.detail.tasks || []).filter(function (task) {
+      return seen.indexOf(task.num) < 0;
     });
+    if (!fresh.length) return;
+    store(POPPED, JSON.stringify(seen.concat(fresh.map(function (t) { return t.num; })).slice(-200)));
+    fresh.forEach(function (task) {
+      var note = new Notification(task.list ? "New task in " + task.list : "New task", {
+        body: task.text,
+        tag: "task-" + task.num
+      });
+      note.onclick = function () { note.close(); openTask(task); };
+    });
+    chime();
+  });
+
+  // The switches on the Notifications page.
+  function showSwitches() {
+    var box = document.querySelector("[data-notify-switches]");
+    if (!box) return;
+    box.hidden = false;
+    var button = box.querySelector("[data-notify-toggle]");
+    var state = document.getElementById("notify-state");
+    var chimeChoice = document.getElementById("chime-choice");
+    chimeChoice.checked = stored(CHIME) === "on";
+    if (!canNotify()) {
+      button.hidden = true;
+      state.textContent = "This browser cannot show notifications.";
+      return;
+    }
+    var on = notifying();
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    button.textContent = on ? "Turn off notifications" : "Turn on notifications";
+    if (Notification.permission === "denied") {
+      button.disabled = true;
+      state.textContent = "Notifications are blocked for this site in the browser's settings; allow them there first.";
+    } else {
+      button.disabled = false;
+      state.textContent = on ? "Notifications are on in this browser." : "Notifications are off in this browser.";
+    }
   }
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-watch]");
-    if (!button) return;
-    var lists = watched();
-    var at = lists.indexOf(button.dataset.watch);
-    if (at >= 0 && Notification.permission === "granted") {
-      lists.splice(at, 1);
-    } else if (at < 0) {
-      lists.push(button.dataset.watch);
+    if (!event.target.closest("[data-notify-toggle]") || !canNotify()) return;
+    if (notifying()) {
+      store(NOTIFY, null);
+      showSwitches();
+      return;
     }
-    localStorage.setItem(WATCHED, JSON.stringify(lists));
-    if (Notification.permission === "default") {
-      Notification.requestPermission().then(showWatchButtons);
-    } else {
-      showWatchButtons();
-    }
-  });
-
-  document.addEventListener("tasks-arrived", function (event) {
-    if (!("Notification" in window) || Notification.permission !== "granted") return;
-    var lists = watched();
-    (event.detail.tasks || []).forEach(function (task) {
-      if (lists.indexOf(String(task.list)) >= 0) {
-        new Notification("New task", { body: task.text, tag: "task-" + task.num });
-      }
+    // On the click itself, as browsers ask: the permission prompt needs a user gesture.
+    Notification.requestPermission().then(function (permission) {
+      if (permission === "granted") store(NOTIFY, "on");
+      showSwitches();
     });
   });
 
-  document.addEventListener("DOMContentLoaded", showWatchButtons);
-  document.addEventListener("htmx:afterSettle", showWatchButtons);
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches("[data-chime-choice]")) return;
+    store(CHIME, event.target.checked ? "on" : null);
+    chime();  // let them hear it
+  });
+
+  // Browsers start sound only after a gesture: wake the chime on the first one.
+  ["pointerdown", "keydown"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      if (stored(CHIME) !== "on") return;
+      try { wakeAudio(); } catch (e) { /* no audio device */ }
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", showSwitches);
+  document.addEventListener("htmx:afterSettle", showSwitches);
 
   // A refused htmx request (expired form, lost session, server error) must not fail
   // silently: say so, and how to recover.

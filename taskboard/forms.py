@@ -157,6 +157,12 @@ class KioskForm(Form):
     chime = BooleanField("Chime when a new task arrives")
 
 
+class PopupBlocksForm(Form):
+    """Open Dental's Manage Blocks: the lists whose new tasks do not pop up for me."""
+
+    blocked = SelectMultipleField("Block popups from", coerce=int, validate_choice=True)
+
+
 class FilterForm(Form):
     """The board's filters; read from the query string, so bookmarkable."""
 

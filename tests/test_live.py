@@ -20,7 +20,6 @@ from taskboard.models import (
     TaskList,
     TaskListStatus,
     TaskNote,
-    TaskStatus,
     User,
 )
 
@@ -394,7 +393,7 @@ READS = [
     ("task-page", lambda c, h, task, note: c.get(f"/board/tasks/{task}")),
     ("patients", lambda c, h, task, note: c.get(f"/board/tasks/{task}/patients?q=And")),
     ("lists-page", lambda c, h, task, note: c.get("/board/lists")),
-    ("poll-stale", lambda c, h, task, note: c.get("/board/live/poll?since=0&top=0")),
+    ("poll-stale", lambda c, h, task, note: c.get("/board/live/poll?since=0")),
 ]
 
 
@@ -677,8 +676,7 @@ def test_board_page_polls_from_the_current_marker(app, client, board):
     assert urlsplit(url).path == "/board/live/poll"
     args = query(url)
     assert args["since"] == [str(marker(app))]
-    with app.app_context():
-        assert args["top"] == [str(services.newest_task_num())]
+    assert "top" not in args
     assert 'hx-trigger="every 3s"' in element_start(page, "board-poll")
 
 
@@ -760,7 +758,6 @@ def test_next_poll_carries_the_new_marker_and_the_same_filters(app, client, toke
     next_url = poll_url(response.text)
     args = query(next_url)
     assert args["since"] == [str(marker(app))]
-    assert args["top"] == [str(new)]
     for name, value in (
         ("list", "75"),
         ("status", "All"),
@@ -780,74 +777,6 @@ def test_poll_with_no_since_gets_the_regions(client, board):
     response = client.get("/board/live/poll")
     assert response.status_code == 200
     assert "board-poll" in response.text
-
-
-def test_poll_announces_new_tasks_of_other_users_only(app, client, board, demo_user, token):
-    page, url = board
-    (old,) = row_nums(page)
-    top = int(query(url)["top"][0])
-    assert top == old
-    with app.app_context():
-        other = services.create_task(
-            task_list_num=74, descript="Call the lab", user_num=1, descript_override="Lab"
-        ).task_num
-        long_text = services.create_task(task_list_num=75, descript="x" * 300, user_num=1).task_num
-        own = services.create_task(task_list_num=74, descript="Mine", user_num=demo_user).task_num
-        viewed = services.create_task(task_list_num=74, descript="Seen", user_num=1).task_num
-        services.update_task(task_num=viewed, task_status=TaskStatus.Viewed)
-        done = services.create_task(task_list_num=74, descript="Finished", user_num=1).task_num
-        services.update_task(task_num=done, task_status=TaskStatus.Done)
-        services.update_task(task_num=old, descript="An old task changed")
-    response = client.get(url)
-    assert response.status_code == 200
-    trigger = json.loads(response.headers["HX-Trigger"])
-    assert trigger == {
-        "tasks-arrived": {
-            "tasks": [
-                {"num": other, "list": 74, "text": "Lab"},
-                {"num": long_text, "list": 75, "text": "x" * 120},
-            ]
-        }
-    }
-    assert not {own, viewed, done, old} & {t["num"] for t in trigger["tasks-arrived"]["tasks"]}
-
-
-def test_poll_without_arrivals_sends_no_trigger(app, client, board, demo_user):
-    _, url = board
-    with app.app_context():
-        services.create_task(task_list_num=74, descript="Mine", user_num=demo_user)
-    response = client.get(url)
-    assert response.status_code == 200
-    assert "HX-Trigger" not in response.headers
-
-
-def test_arrivals_are_counted_from_top_not_from_since(app, client, board):
-    """A task created before the page loaded is not announced, though it changed since."""
-    _, url = board
-    args = query(url)
-    with app.app_context():
-        newer = services.create_task(task_list_num=74, descript="Newer", user_num=1).task_num
-    first = client.get(url)
-    assert [
-        t["num"] for t in json.loads(first.headers["HX-Trigger"])["tasks-arrived"]["tasks"]
-    ] == [newer]
-    # Asked again with top at the newer task, it is not announced a second time.
-    again = client.get(f"/board/live/poll?since={args['since'][0]}&top={newer}")
-    assert again.status_code == 200
-    assert "HX-Trigger" not in again.headers
-
-
-def test_arrivals_include_watched_lists_outside_the_current_view(app, client, token, task):
-    """A browser watching list 74 must hear of a new task there while it shows list 75."""
-    url = poll_url(client.get("/board/?list=75").text)
-    with app.app_context():
-        new = services.create_task(
-            task_list_num=74, descript="Front desk call", user_num=1
-        ).task_num
-    response = client.get(url)
-    assert response.status_code == 200
-    trigger = json.loads(response.headers.get("HX-Trigger", "{}"))
-    assert [t["num"] for t in trigger.get("tasks-arrived", {}).get("tasks", [])] == [new]
 
 
 @pytest.mark.parametrize("since", ["current", "0", "none"])
@@ -889,8 +818,6 @@ def test_an_api_change_shows_in_the_next_board_poll(app, client, board, write_he
     assert "is-changed" in row_classes(polled.text, new)
     assert "status-viewed" in row_classes(polled.text, old)
     assert "is-changed" in row_classes(polled.text, old)
-    arrived = json.loads(polled.headers["HX-Trigger"])["tasks-arrived"]["tasks"]
-    assert [t["num"] for t in arrived] == [new]
     # The tree's New count follows (list 75 now has one New task).
     assert re.search(r'id="count-75"[^>]*>1<', polled.text)
     assert client.get(poll_url(polled.text)).status_code == 204

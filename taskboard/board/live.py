@@ -40,9 +40,9 @@ def board_poll():
         template = "board/poll_changed.html"
     detail = open_detail(int_arg("open"), since, context["tree"])
     response = make_response(render_template(template, since=since, detail=detail, **context))
-    arrived = _arrived(int_arg("top"))
-    if arrived:
-        response.headers["HX-Trigger"] = json.dumps({"tasks-arrived": {"tasks": arrived}})
+    popups = _popups(since) if since is not None else []
+    if popups:  # JSON escapes every non-ASCII character, so the header stays ASCII
+        response.headers["HX-Trigger"] = json.dumps({"task-popups": {"tasks": popups}})
     return no_store(response)
 
 
@@ -81,7 +81,6 @@ def _changes(filters: FilterForm, since: int) -> dict | None:
         "tree": tree,
         "selected": selected,
         "marker": marker,
-        "top": services.newest_task_num(),
         "poll_filters": filters.query(),
         "count": len(window),
         "removed": [num for num in changed if num not in position]
@@ -94,17 +93,29 @@ def _changes(filters: FilterForm, since: int) -> dict | None:
     }
 
 
-def _arrived(top: int | None) -> list[dict]:
-    """Describe New tasks others created in any list since the page last looked.
+def _popups(since: int) -> list[dict]:
+    """Describe the tasks to pop up for the signed-in user since the page's marker.
 
-    The browser keeps the lists it watches, so every list is reported; it picks.
+    The service decides who is told (not the author, not a blocked list); the browser
+    only shows them, once per task.
     """
-    if top is None:
-        return []
+    tasks = services.popup_tasks(user_num=g.user.user_num, since=since)
     return [
-        {"num": task.task_num, "list": task.task_list_num, "text": _short(task)}
-        for task in services.arrived_tasks(after=top, not_by=g.user.user_num)
+        {
+            "num": task.task_num,
+            "list": _list_name(task.task_list_num),
+            "text": _short(task),
+            "url": url_for("board.show_task", task_num=task.task_num),
+        }
+        for task in tasks
     ]
+
+
+def _list_name(task_list_num: int) -> str:
+    try:
+        return services.get_task_list(task_list_num=task_list_num).descript
+    except services.NotFound:  # a task outside any list (Open Dental's trunk)
+        return ""
 
 
 def _short(task) -> str:

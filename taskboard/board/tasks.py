@@ -32,7 +32,6 @@ def board_context(filters: FilterForm) -> dict:
         "filters": filters,
         "rows": rows,
         "marker": marker,
-        "top": services.newest_task_num(),
         "poll_filters": filters.query(),
     }
 

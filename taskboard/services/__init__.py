@@ -23,13 +23,11 @@ from .board import (
     STATUS_CHOICES,
     BoardRow,
     ListNode,
-    arrived_tasks,
     board_order,
     board_row,
     board_rows,
     changed_task_nums,
     list_tree,
-    newest_task_num,
     patient_appointments,
     priorities,
     search_patients,
@@ -72,7 +70,7 @@ from .kiosks import (
 from .limits import RATE_LIMIT_MAX, configure_rate_limits, count_api_request, key_rate_limit
 from .lists import create_task_list, move_task, set_task_list_status, update_task_list
 from .notes import NOTE_MAX, add_note, get_note, list_notes, task_notes, update_note
-from .popups import block_popups, popup_blocks, popup_tasks, unblock_popups
+from .popups import block_popups, popup_blocks, popup_tasks, set_popup_blocks, unblock_popups
 from .reminder_tasks import create_reminder, set_reminder
 from .sessions import (
     BoardPoll,
@@ -142,7 +140,6 @@ __all__ = [
     "TimelineEntry",
     "add_note",
     "announce_due_reminders",
-    "arrived_tasks",
     "authenticate_api_key",
     "authenticate_user",
     "block_popups",
@@ -191,7 +188,6 @@ __all__ = [
     "mark_new_for_me",
     "may_manage_lists",
     "move_task",
-    "newest_task_num",
     "not_found_message",
     "now",
     "open_task",
@@ -209,6 +205,7 @@ __all__ = [
     "session_user",
     "set_api_key_disabled",
     "set_inbox",
+    "set_popup_blocks",
     "set_reminder",
     "set_setting",
     "set_task_list_status",

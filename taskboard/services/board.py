@@ -269,24 +269,3 @@ def patient_appointments(*, pat_num: int) -> list[Appointment]:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def arrived_tasks(*, after: int, not_by: int, limit: int = 10) -> list[Task]:
-    """Return New tasks above TaskNum `after` that someone other than `not_by` created."""
-    return list(
-        db.session.scalars(
-            select(Task)
-            .where(
-                Task.task_num > after,
-                Task.task_status == TaskStatus.New,
-                Task.user_num != not_by,
-            )
-            .order_by(Task.task_num)
-            .limit(limit)
-        )
-    )
-
-
-def newest_task_num() -> int:
-    """Return the largest TaskNum, so a later poll can tell which tasks are new."""
-    return db.session.scalar(select(func.max(Task.task_num))) or 0

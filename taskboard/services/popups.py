@@ -76,3 +76,30 @@ def popup_tasks(*, user_num: int, since: int, limit: int = 10) -> list[Task]:
         .limit(limit * 4)
     )
     return [task for task in tasks if not _blocked(user_num, task.task_list_num)][:limit]
+
+
+@writes
+def set_popup_blocks(*, user_num: int, task_list_nums: set[int]) -> None:
+    """Make exactly these lists the ones a user blocked popups for (Manage Blocks' Save)."""
+    get_user(user_num=user_num)
+    for task_list_num in task_list_nums:
+        get_task_list(task_list_num=task_list_num)
+    current = set(
+        db.session.scalars(
+            select(TaskPopupBlock.task_list_num).where(TaskPopupBlock.user_num == user_num)
+        )
+    )
+    if current == task_list_nums:
+        return
+    db.session.execute(
+        delete(TaskPopupBlock).where(
+            TaskPopupBlock.user_num == user_num,
+            TaskPopupBlock.task_list_num.in_(current - task_list_nums),
+        )
+    )
+    db.session.add_all(
+        TaskPopupBlock(user_num=user_num, task_list_num=num)
+        for num in sorted(task_list_nums - current)
+    )
+    db.session.flush()
+    announce(set())
