@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from taskboard import services
+from tests.browser.axe import violations
 from tests.browser.server import sign_in
 
 pytestmark = pytest.mark.usefixtures("server_still_up")
@@ -157,7 +158,69 @@ def test_subscribers_get_one_notification_per_task_and_the_author_none(
     expect(row(d, b_task)).to_have_count(0)
     expect(row(d, c_task)).to_be_visible()
 
+    # A shows another list; clicking C's notification still opens it, in the panel.
+    for label, choice in (("View", "All tasks"), ("List", "Billing")):
+        with a.expect_response(lambda r: "/board/?" in r.url):
+            a.get_by_label(label, exact=True).select_option(label=choice)
+    expect(a.locator("#board-heading")).to_have_text("Billing")
+    expect(row(a, c_task)).to_have_count(0)
+    a.evaluate(f"window.__notes.find(n => n.tag === 'task-{c_task}').onclick()")
+    expect(a.locator(f'#detail #task-detail[data-task="{c_task}"]')).to_be_visible()
+    assert a_name not in new_for(live_app, c_task)
+    assert d_name in new_for(live_app, c_task)
+
     # Nothing popped up twice, nor for the author, through all those polls.
     assert len(a.evaluate(NOTES)) == 2
     assert len(d.evaluate(NOTES)) == 2
     assert b.evaluate(NOTES) == []
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 1920, "height": 1080}, {"width": 390, "height": 844}],
+    ids=["desktop", "phone"],
+)
+def test_a_blocked_list_pops_nothing_up_but_its_tasks_stay_new_for_me(
+    new_context, base_url, live_server, live_app, viewport
+):
+    name = unique("E-")
+    with live_app.app_context():
+        user_num = services.create_user(user_name=name, password=PASSWORD).user_num
+        services.subscribe(user_num=user_num, task_list_num=FRONT_DESK)
+        nested = next(n for n in services.list_tree() if n.task_list.task_list_num == FRONT_DESK)
+        inner = nested.children[0].task_list
+    context = new_context(permissions=["notifications"], viewport=viewport)
+    context.add_init_script(CAPTURE)
+    page = context.new_page()
+    sign_in(page, base_url, name, PASSWORD)
+    if viewport["width"] < 700:
+        page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="Notifications").click()
+    page.get_by_role("button", name="Turn on notifications").click()
+    page.get_by_label("Play a chime with each notification").check()
+    page.get_by_label(inner.descript).check()
+    page.get_by_role("button", name="Save blocks").click()
+    expect(page.locator("#blocks-saved")).to_have_text(f"Popups blocked for: {inner.descript}.")
+    expect(page.get_by_label(inner.descript)).to_be_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert violations(page) == []
+    tag = "phone" if viewport["width"] < 700 else "desktop"
+    page.screenshot(path=f"{SHOTS}/blocks-{tag}.png", full_page=True)
+    with live_app.app_context():
+        assert [t.task_list_num for t in services.popup_blocks(user_num=user_num)] == [
+            inner.task_list_num
+        ]
+
+    page.goto("/board/?view=new")
+    quiet, loud = unique("Blocked list "), unique("Open list ")
+    made = {}
+    for text, list_num in ((quiet, inner.task_list_num), (loud, FRONT_DESK)):
+        status, task = live_server.api(
+            "POST", "/tasks", {"TaskListNum": list_num, "Descript": text, "UserNum": 1}
+        )
+        assert status == 201, task
+        made[text] = task["TaskNum"]
+    for num in made.values():  # both New for me, arrived by the poll
+        expect(row(page, num).locator("[data-new-for-me]")).to_have_text("New for me")
+    page.wait_for_function(f"({NOTES})().length >= 1")
+    assert [n["tag"] for n in page.evaluate(NOTES)] == [f"task-{made[loud]}"]
