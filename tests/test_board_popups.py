@@ -218,3 +218,17 @@ def test_the_notifications_page_needs_sign_in(client, office):
     assert parse_qs(urlsplit(response.headers["Location"]).query)["next"] == [
         "/board/notifications"
     ]
+
+
+def test_set_popup_blocks_is_all_or_nothing(app, office):
+    with app.app_context():
+        services.block_popups(user_num=1, task_list_num=INSURANCE)
+        with pytest.raises(services.NotFound):
+            services.set_popup_blocks(user_num=1, task_list_nums={FRONT_DESK, 999999})
+    assert blocks(app, 1) == {INSURANCE}
+    with app.app_context():
+        before = services.current_marker()
+        services.set_popup_blocks(user_num=1, task_list_nums={INSURANCE})  # no change
+        assert services.current_marker() == before
+        services.set_popup_blocks(user_num=1, task_list_nums={FRONT_DESK})
+    assert blocks(app, 1) == {FRONT_DESK}
