@@ -46,6 +46,13 @@ CAPTURE = """
     static requestPermission() { return Real.requestPermission(); }
   }
   window.Notification = Recorded;
+  // The chime's tones are counted (they still play, on no speaker).
+  window.__tones = 0;
+  const Audio = window.AudioContext;
+  if (Audio) {
+    const make = Audio.prototype.createOscillator;
+    Audio.prototype.createOscillator = function () { window.__tones += 1; return make.call(this); };
+  }
 })();
 """
 NOTES = "() => JSON.parse(sessionStorage.getItem('__notes') || '[]')"
@@ -224,3 +231,4 @@ def test_a_blocked_list_pops_nothing_up_but_its_tasks_stay_new_for_me(
         expect(row(page, num).locator("[data-new-for-me]")).to_have_text("New for me")
     page.wait_for_function(f"({NOTES})().length >= 1")
     assert [n["tag"] for n in page.evaluate(NOTES)] == [f"task-{made[loud]}"]
+    assert page.evaluate("window.__tones") == 2  # one two-note chime, for the one popup
