@@ -232,3 +232,13 @@ def test_set_popup_blocks_is_all_or_nothing(app, office):
         assert services.current_marker() == before
         services.set_popup_blocks(user_num=1, task_list_nums={FRONT_DESK})
     assert blocks(app, 1) == {FRONT_DESK}
+
+
+def test_a_task_sent_to_a_subscribed_list_pops_up(app, client, front_desk, page_poll, other_list):
+    elsewhere = create(app, other_list, "Sent on later", actor=1)
+    first = client.get(page_poll)
+    assert popups(first) == []
+    with app.app_context():
+        services.send_to(task_num=elsewhere, task_list_num=FRONT_DESK, actor=1)
+    sent = client.get(poll_url(first.text))
+    assert [(p["num"], p["list"]) for p in popups(sent)] == [(elsewhere, "Front Desk")]
