@@ -60,9 +60,7 @@ def open_for_me(task) -> bool:
     """Open a task for the signed-in user (services.open_task) when there is something to
     clear, so that a plain look writes nothing and moves no change marker; say if it did."""
     user_num = g.user.user_num
-    if services.is_new_for(task_num=task.task_num, user_num=user_num) or (
-        task.task_status == TaskStatus.New and not services.tracked_per_user()
-    ):
+    if services.needs_opening(task=task, user_num=user_num):
         services.open_task(task_num=task.task_num, user_num=user_num)
         return True
     return False
