@@ -93,4 +93,4 @@ def may_manage_lists() -> bool:
     return user is not None and services.may_manage_lists(user)
 
 
-from . import admin, follow, lists, live, sending, tasks  # noqa: E402,F401  (routes attach themselves to bp)
+from . import admin, follow, lists, live, office, sending, tasks  # noqa: E402,F401  (routes attach themselves to bp)
