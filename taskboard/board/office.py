@@ -50,6 +50,9 @@ def set_inbox(user_num: int):
         if not form.validate():
             raise services.Invalid("Choose a task list as {0}, or No inbox.", "task_list_num")
         services.set_inbox(user_num=user_num, task_list_num=form.task_list_num.data)
+    except services.NotFound:  # the user exists: it is the list
+        message = f"There is no task list {form.task_list_num.data} to be {user.user_name}'s inbox."
+        return _users_page(422, errors={user_num: message})
     except services.ServiceError as exc:
         return _users_page(422, errors={user_num: exc.render(_inbox_label)})
     return _users_done(inbox=user.user_name)
