@@ -148,8 +148,13 @@ def take_history(browser, server, path: Path) -> None:
         move.select_option(next(v for v in values if v != move.input_value()))
         detail.get_by_role("button", name="Move").click()
         page.locator("#detail-history li", has_text="moved it").wait_for()
-        page.evaluate("window.scrollTo(0, 0)")
-        page.locator("#detail").evaluate("panel => { panel.scrollTop = panel.scrollHeight; }")
+        # The panel sticks below the top bar: scroll the page until it stands whole in
+        # view, then the panel to its end, where the History is.
+        page.locator("#detail").evaluate(
+            "panel => { window.scrollTo(0, 0);"
+            " window.scrollTo(0, panel.getBoundingClientRect().top - 8);"
+            " panel.scrollTop = panel.scrollHeight; }"
+        )
         _still(page)
         page.screenshot(path=str(path))
     finally:

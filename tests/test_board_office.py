@@ -52,7 +52,12 @@ def test_the_office_page_is_in_the_admin_menu_and_explains_the_setting(client, a
     assert 'href="/board/admin/office" aria-current="page">Office</a>' in html
     assert "When on, opening a New task clears it only for the person who opened it" in html
     assert '<strong id="tracked-state">on</strong>' in html  # Open Dental's default here
-    assert 'href="/board/admin/office"' in client.get("/board/admin/users").text
+    assert 'href="/board/admin/office"' in client.get("/board/").text  # the menu
+
+
+def test_plain_staff_have_no_office_in_the_menu(staff):
+    client, _ = staff
+    assert 'href="/board/admin/office"' not in client.get("/board/").text
 
 
 def test_switch_tracked_per_user_off_and_on(app, client, admin, make_task):
