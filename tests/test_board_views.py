@@ -202,3 +202,18 @@ def test_each_view_is_one_query_however_many_rows(app, client, maria, view):
     assert len(row_nums(client.get(f"/board/?view={view}").text)) == 6
     assert queries() == few
     assert few[1] == 1
+
+
+def test_a_change_from_a_row_or_the_panel_keeps_the_trees_selection(app, client, maria, make_task):
+    task = make_task(task_list_num=75)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/board/").text).group(1)
+    here = {**HTMX, "HX-Current-URL": "http://localhost/board/?list=75"}
+    for target in ("", "detail"):
+        response = client.post(
+            f"/board/tasks/{task}/status",
+            data={"csrf_token": token, "task_status": "Viewed"},
+            headers={**here, "HX-Target": target} if target else here,
+        )
+        assert response.status_code == 200
+        current = re.findall(r'<a href="([^"]+)"[^>]*aria-current="page"', response.text)
+        assert current == ["/board/?list=75"], target

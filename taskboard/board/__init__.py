@@ -1,7 +1,7 @@
 """The staff board: pages and the htmx fragments they are made of."""
 
 import datetime as dt
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 
@@ -67,6 +67,17 @@ def board_url() -> str:
     if current and current.netloc == request.host and current.path == url_for("board.index"):
         return safe_next(current.path + (f"?{current.query}" if current.query else ""))
     return safe_next(request.form.get("next") or request.args.get("next"))
+
+
+@bp.app_template_global()
+def list_in_view(tree: list[services.ListNode]) -> services.ListNode | None:
+    """Return the list the board view of this request shows (for a fragment that redraws
+    the tree without the board, so the tree keeps its selection)."""
+    query = parse_qs(urlsplit(board_url() or "").query)
+    try:
+        return find_list(tree, int(query.get("list", [""])[0]))
+    except ValueError:
+        return None
 
 
 @bp.app_template_filter("age")
