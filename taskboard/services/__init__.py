@@ -115,6 +115,7 @@ from .unread import (
     unread_task_nums,
     who_has_new,
 )
+from .views import get_patient, patient_rows, reminder_rows
 
 __all__ = [
     "BOARD_LIMIT",
@@ -170,6 +171,7 @@ __all__ = [
     "find_kiosk",
     "for_me_lists",
     "get_note",
+    "get_patient",
     "get_setting",
     "get_task",
     "get_task_list",
@@ -198,11 +200,13 @@ __all__ = [
     "now",
     "open_task",
     "patient_appointments",
+    "patient_rows",
     "poll_board",
     "poll_kiosk",
     "popup_blocks",
     "popup_tasks",
     "priorities",
+    "reminder_rows",
     "reply",
     "reset_password",
     "revoke_kiosk_token",
