@@ -24,11 +24,14 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from .models import MAX_KEY, ObjectType, TaskStatus
 from .services import LABEL_MAX, PRIORITY_FLAGS, STATUS_CHOICES
 
-# The board's per-user views (Open Dental's New for me and For me), as `view=` values.
+# The board's views (Open Dental's Tasks tabs), as `view=` values; Main (the whole tree,
+# a list at a time) is the board without one.
 VIEW_CHOICES = (
-    SelectChoice("", "All tasks"),
+    SelectChoice("", "Main: all lists"),
     SelectChoice("new", "New for me"),
     SelectChoice("mine", "For me"),
+    SelectChoice("reminders", "Reminders"),
+    SelectChoice("patient", "Patient tasks"),
 )
 
 
@@ -149,6 +152,18 @@ class PriorityForm(Form):
     is_hidden = BooleanField("Hidden")
 
 
+class InboxForm(Form):
+    """Choose a user's inbox (Open Dental's User Edit, TaskListInBox); blank: no inbox."""
+
+    task_list_num = SelectField("Inbox", coerce=_optional_int, validate_choice=False)
+
+
+class OfficeForm(Form):
+    """Switch the office setting "Tasks New/Viewed tracked per user" on or off."""
+
+    tracked_per_user = SelectField(choices=["on", "off"], validate_choice=True)
+
+
 class KioskForm(Form):
     label = StringField("Name of the display", render_kw={"maxlength": LABEL_MAX})
     task_list_nums = SelectMultipleField("Task lists to show", coerce=int)
@@ -176,11 +191,17 @@ class FilterForm(Form):
     q = SearchField("Search descriptions and notes", validators=[Optional(), Length(max=200)])
     done_since = DateField("Done since", validators=[Optional()])
     view = SelectField("View", choices=[*VIEW_CHOICES], default="", validate_choice=False)
+    patient = HiddenField()  # the patient of view=patient: a PatNum
+    find = SearchField("Find a patient", validators=[Optional(), Length(max=100)])
 
     def board_filters(self) -> dict:
         """Return the filters as arguments of services.board_rows; bad values are ignored."""
         self.validate()
         self.view.data = self.view.data if self.view.data in _VIEWS else ""
+        try:
+            self.patient.data = _optional_int(self.patient.data)
+        except ValueError:
+            self.patient.data = None
         return {
             "status": self.status.data if self.status.data in STATUS_CHOICES else "Open",
             "object_type": _OBJECT_TYPES.get(self.type.data),
@@ -193,6 +214,6 @@ class FilterForm(Form):
         return {name: self[name].raw_data[0] for name in _FILTERS if self[name].raw_data}
 
 
-_FILTERS = ("list", "status", "type", "q", "done_since", "view")
+_FILTERS = ("list", "status", "type", "q", "done_since", "view", "patient")
 _VIEWS = {choice.value for choice in VIEW_CHOICES}
 _OBJECT_TYPES = {o.value: o for o in ObjectType}

@@ -233,3 +233,20 @@ def test_every_workflow_write_moves_the_change_marker(app, people):
             before = services.current_marker()
             step()
             assert services.current_marker() > before, step
+
+
+def test_needs_opening_says_whether_opening_would_change_anything(app, people):
+    with app.app_context():
+        services.subscribe(user_num=MARIA, task_list_num=FRONT_DESK)
+        task_num = services.create_task(
+            task_list_num=FRONT_DESK, descript="Look only", user_num=ADMIN
+        ).task_num
+        task = services.get_task(task_num=task_num)
+        assert services.needs_opening(task=task, user_num=MARIA)  # New for Maria
+        assert not services.needs_opening(task=task, user_num=DAN)  # tracked per user: nothing
+        services.open_task(task_num=task_num, user_num=MARIA)
+        assert not services.needs_opening(task=task, user_num=MARIA)
+        services.set_tracked_per_user(on=False)
+        assert services.needs_opening(task=task, user_num=DAN)  # would set Viewed
+        services.open_task(task_num=task_num, user_num=DAN)
+        assert not services.needs_opening(task=services.get_task(task_num=task_num), user_num=DAN)

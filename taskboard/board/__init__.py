@@ -1,7 +1,7 @@
 """The staff board: pages and the htmx fragments they are made of."""
 
 import datetime as dt
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 
@@ -69,6 +69,17 @@ def board_url() -> str:
     return safe_next(request.form.get("next") or request.args.get("next"))
 
 
+@bp.app_template_global()
+def list_in_view(tree: list[services.ListNode]) -> services.ListNode | None:
+    """Return the list the board view of this request shows (for a fragment that redraws
+    the tree without the board, so the tree keeps its selection)."""
+    query = parse_qs(urlsplit(board_url() or "").query)
+    try:
+        return find_list(tree, int(query.get("list", [""])[0]))
+    except ValueError:
+        return None
+
+
 @bp.app_template_filter("age")
 def age(when: dt.datetime) -> str:
     """Say how long ago `when` was, briefly: 5 min, 3 h, 2 d."""
@@ -93,4 +104,4 @@ def may_manage_lists() -> bool:
     return user is not None and services.may_manage_lists(user)
 
 
-from . import admin, follow, lists, live, notify, sending, tasks  # noqa: E402,F401  (routes attach themselves to bp)
+from . import admin, follow, lists, live, notify, office, sending, tasks  # noqa: E402,F401  (routes attach themselves to bp)

@@ -7,7 +7,7 @@ from flask import abort, g, redirect, request, url_for
 from .. import services
 from ..forms import NewUserForm, PriorityForm, ResetPasswordForm, UserFlagForm
 from ..web import field_error
-from . import bp, is_htmx, render
+from . import bp, is_htmx, list_choices, render
 
 ADMINS_ONLY = "Only an administrator can manage users and task priorities."
 
@@ -35,6 +35,7 @@ def _users_page(status: int = 200, new_form: NewUserForm | None = None, **contex
         users=services.list_users(include_hidden=True, limit=1000),
         new_form=new_form or NewUserForm(None),
         reset_form=ResetPasswordForm(None),
+        inbox_choices=[("", "No inbox"), *list_choices(services.list_tree())],
         errors=context.pop("errors", {}),
         **context,
     )
@@ -110,6 +111,7 @@ def _label(attr: str) -> str:
         "is_admin": "Administrator",
         "can_manage_lists": "Manages lists",
         "new_password": "New password",
+        "task_list_num": "Inbox",
     }.get(attr, attr)
 
 

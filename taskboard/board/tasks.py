@@ -25,8 +25,9 @@ def board_context(filters: FilterForm) -> dict:
     list_num = filters.list.data
     selected = find_list(tree, list_num)
     filters.list.choices = [("", "All lists"), *list_choices(tree)]
-    rows = view_rows(filters, tree, selected)
+    rows, extra = view_rows(filters, tree, selected)
     return {
+        **extra,
         "tree": tree,
         "selected": selected,
         "filters": filters,

@@ -103,6 +103,7 @@ from .unread import (
     get_setting,
     is_new_for,
     mark_new_for_me,
+    needs_opening,
     open_task,
     set_setting,
     set_tracked_per_user,
@@ -112,6 +113,7 @@ from .unread import (
     unread_task_nums,
     who_has_new,
 )
+from .views import get_patient, patient_rows, reminder_rows
 
 __all__ = [
     "BOARD_LIMIT",
@@ -166,6 +168,7 @@ __all__ = [
     "find_kiosk",
     "for_me_lists",
     "get_note",
+    "get_patient",
     "get_setting",
     "get_task",
     "get_task_list",
@@ -188,15 +191,18 @@ __all__ = [
     "mark_new_for_me",
     "may_manage_lists",
     "move_task",
+    "needs_opening",
     "not_found_message",
     "now",
     "open_task",
     "patient_appointments",
+    "patient_rows",
     "poll_board",
     "poll_kiosk",
     "popup_blocks",
     "popup_tasks",
     "priorities",
+    "reminder_rows",
     "reply",
     "reset_password",
     "revoke_kiosk_token",

@@ -96,9 +96,13 @@ def board_rows(
     task_nums: list[int] | None = None,
     task_list_nums: list[int] | None = None,
     statuses: list[TaskStatus] | None = None,
+    where: tuple = (),
     limit: int = BOARD_LIMIT,
 ) -> list[BoardRow]:
-    """Return tasks sorted as Open Dental sorts them: New first, then priority, then entry."""
+    """Return tasks sorted as Open Dental sorts them: New first, then priority, then entry.
+
+    `where` (SQL conditions on Task) takes the place of the filters: services.views uses it.
+    """
     if status not in STATUS_CHOICES:
         raise Invalid(f"{{0}} must be one of {', '.join(STATUS_CHOICES)}.", "status")
     apt_patient = aliased(Patient)
@@ -124,8 +128,10 @@ def board_rows(
         stmt = stmt.where(Task.task_num.in_([n for n in task_nums if 0 < n <= MAX_KEY]))
     elif task_list_nums is not None:
         stmt = stmt.where(
-            Task.task_list_num.in_(task_list_nums), Task.task_status.in_(statuses or ())
+            Task.task_list_num.in_(task_list_nums), Task.task_status.in_(statuses or ()), shown()
         )
+    elif where:
+        stmt = stmt.where(*where)
     else:
         stmt = _filtered(stmt, task_list_num, status, object_type, text, done_since)
     stmt = _in_board_order(stmt).limit(limit)

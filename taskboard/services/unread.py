@@ -67,9 +67,18 @@ def open_task(*, task_num: int, user_num: int) -> Task:
     task = get_task(task_num=task_num)
     get_user(user_num=user_num)
     clear_unread(task_num, user_num)
-    if not tracked_per_user() and task.task_status == TaskStatus.New:
+    if _opening_sets_viewed(task):
         apply_changes(task, {"task_status": TaskStatus.Viewed}, actor=user_num, announce=False)
     return task
+
+
+def _opening_sets_viewed(task: Task) -> bool:
+    return task.task_status == TaskStatus.New and not tracked_per_user()
+
+
+def needs_opening(*, task: Task, user_num: int) -> bool:
+    """Tell whether `open_task` would change anything, so a plain look can skip the write."""
+    return is_new_for(task_num=task.task_num, user_num=user_num) or _opening_sets_viewed(task)
 
 
 @writes

@@ -401,6 +401,8 @@ SETTLED = """() => {
   });
 }"""
 SINCE_CLICK = "() => window.__settled - window.__clicked"
+# The swap can be visible before htmx's settle step has run: wait for the settle itself.
+SETTLED_YET = "() => window.__settled !== null && window.__clicked !== null"
 # The request's own time (sent to last byte), from the Resource Timing entries.
 REQUEST_MS = """(path) => {
   const entries = performance.getEntriesByType('resource').filter(e => e.name.endsWith(path));
@@ -430,11 +432,13 @@ def test_board_timings_for_a_500_row_list(open_page, busy, tmp_path_factory):
         page.evaluate(SETTLED)
         row.locator("a.descript").click()
         expect(page.locator("#detail #task-detail")).to_have_attribute("data-task", num)
+        page.wait_for_function(SETTLED_YET)
         figures["open"].append(page.evaluate(SINCE_CLICK))
         figures["open_request"].append(page.evaluate(REQUEST_MS, f"/board/tasks/{num}"))
         page.evaluate(SETTLED)
         page.locator("#detail").get_by_role("button", name="Done").click()
         expect(page.locator(f"#task-{num}")).to_have_class(re.compile(r"\bstatus-done\b"))
+        page.wait_for_function(SETTLED_YET)
         figures["done"].append(page.evaluate(SINCE_CLICK))
         figures["done_request"].append(page.evaluate(REQUEST_MS, f"/board/tasks/{num}/status"))
         server.api("PUT", f"/tasks/{num}", {"TaskStatus": "New"})

@@ -166,7 +166,7 @@ def test_subscribers_get_one_notification_per_task_and_the_author_none(
     expect(row(d, c_task)).to_be_visible()
 
     # A shows another list; clicking C's notification still opens it, in the panel.
-    for label, choice in (("View", "All tasks"), ("List", "Billing")):
+    for label, choice in (("View", "Main: all lists"), ("List", "Billing")):
         with a.expect_response(lambda r: "/board/?" in r.url):
             a.get_by_label(label, exact=True).select_option(label=choice)
     expect(a.locator("#board-heading")).to_have_text("Billing")
