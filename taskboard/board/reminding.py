@@ -7,7 +7,7 @@ checks that the fields are there and well formed, and the panel says what was se
 from flask import g, render_template, request
 
 from .. import services
-from ..forms import REPEATING_KINDS, ReminderForm, TaskForm
+from ..forms import REPEATING_KINDS, ReminderForm
 from ..models import ReminderFlag, Task
 from ..services.reminders import split_reminder_type
 from ..web import field_error
@@ -118,7 +118,7 @@ def stop_task_reminder(task_num: int):
 @bp.post("/tasks/reminder")
 def create_reminder():
     """Add Task / Reminder: create a reminder task, due at the form's Date/time."""
-    form: TaskForm = _task_form(request.form)
+    form = _task_form(request.form)
     reminder = new_reminder_form(request.form)
     valid = form.validate() & reminder.validate()  # both, so every error shows at once
     if form.date_time_entry.data is None and not form.date_time_entry.errors:
