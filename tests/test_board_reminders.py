@@ -50,6 +50,8 @@ def test_make_a_task_a_weekly_reminder_from_the_panel(app, client, token, demo_u
     assert f'<dd class="detail-reminder">{summary}</dd>' in response.text
     with app.app_context():
         assert services.timeline(task_num=task)[-1].user_num == demo_user
+    # Not due yet: the lists hide it, so the answer takes its row off the board.
+    assert f'<li id="task-{task}" hx-swap-oob="delete"></li>' in response.text
 
     # The panel shows the reminder it is, ready to change: Weekly, Monday and Thursday ticked.
     page = client.get(f"/board/tasks/{task}").text
@@ -75,6 +77,15 @@ def test_other_kinds_of_reminder(app, client, token, task, kind, frequency, expe
     stored = load(app, Task, task)
     assert (stored.reminder_type, stored.date_time_entry) == (expected_type, due)
     assert notice(response.text) == f"It is a reminder now: {summary} {stamp(due)}."
+
+
+def test_a_reminder_already_due_keeps_its_row(app, client, token, task):
+    past = office_now() - dt.timedelta(hours=1)
+    response = set_reminder(client, task, token, kind="Once", due=wire(past))
+    assert response.status_code == 200, response.text
+    assert 'hx-swap-oob="delete"' not in response.text
+    assert re.search(rf'<li id="task-{task}"[^>]*hx-swap-oob="true"', response.text)
+    assert "Once, due since" in notice(response.text)
 
 
 def test_stop_reminding(app, client, token, task):

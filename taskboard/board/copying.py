@@ -71,12 +71,12 @@ def _about_lists(exc: services.ServiceError, chosen: list[int]) -> str:
     return exc.render(lambda attr: name)
 
 
-def _done(task_num: int, notice: str):
+def _done(task_num: int, notice: str, template: str = "board/detail_changed.html", **extra):
     """Answer a change with the panel saying what happened (htmx), else a flash and redirect."""
     if not is_htmx():
         flash(notice)
         return _after_change(task_num)
-    return render_template("board/detail_changed.html", notice=notice, **_detail(task_num))
+    return render_template(template, notice=notice, **extra, **_detail(task_num))
 
 
 def _refused(task_num: int, form: CopyForm, message: str):

@@ -101,7 +101,12 @@ def set_task_reminder(task_num: int):
         except services.ServiceError as exc:
             _service_error(form, exc)
         else:
-            return _done(task_num, f"It is a reminder now: {reminder_summary(task)}.")
+            return _done(
+                task_num,
+                f"It is a reminder now: {reminder_summary(task)}.",
+                "board/reminder_changed.html",
+                not_due=task.date_time_entry > services.now(),  # lists hide it until then
+            )
     context = _detail(task_num)
     return render(
         "board/task_page.html", "board/_task_detail.html", 422, reminder_form=form, **context
