@@ -100,3 +100,31 @@ def test_make_a_task_a_weekly_reminder_then_copy_one_to_two_lists(
 
     detail.locator("#reminder-panel > summary").click()
     assert violations(page) == []
+
+
+def test_add_a_reminder_from_the_new_task_form(signed_in_page: Page, live_server):
+    page = signed_in_page
+    page.goto("/board/?list=83")
+    page.evaluate(MARKER)
+    form = page.locator("#task-form")
+    short = unique("Order gloves ")
+    form.get_by_label("Description", exact=True).fill(f"Order nitrile gloves ({short})")
+    form.get_by_label("Short description").fill(short)
+    form.locator("#new-reminder > summary").click()
+    form.get_by_label("Repeat").select_option("Monthly")
+    # No Date/time: a reminder needs one; the error is next to the field.
+    form.get_by_role("button", name="Add reminder").click()
+    expect(page.locator(".field:has(#date_time_entry) .error")).to_have_text(
+        "A reminder needs the date and time it falls due."
+    )
+    due = (dt.date.today() + dt.timedelta(days=5)).strftime("%Y-%m-%d")
+    form = page.locator("#task-form")
+    form.get_by_label("Date/time (blank: now)").fill(f"{due}T08:30")
+    form.get_by_role("button", name="Add reminder").click()
+    expect(page.locator("#task-form").get_by_role("status")).to_have_text(
+        re.compile(r"^Task \d+ was created as a reminder: Monthly, next due .* 08:30\.$")
+    )
+    [task] = tasks_described(live_server, 83, short, field="DescriptOverride")
+    assert task["ReminderType"] == "Monthly"
+    assert task["DateTimeEntry"] == f"{due} 08:30:00"
+    expect_no_reload(page)
