@@ -10,7 +10,6 @@ from .tasks import _after_change, _detail
 NAMES_SHOWN = 10  # "Still New for" names this many users, then says how many more
 
 
-@bp.app_template_global()
 def copy_choices() -> list[tuple[int, str]]:
     """Return the lists a copy can go to: every active list, in tree order."""
     return list_choices(services.list_tree())
