@@ -79,6 +79,18 @@ def test_other_kinds_of_reminder(app, client, token, task, kind, frequency, expe
     assert notice(response.text) == f"It is a reminder now: {summary} {stamp(due)}."
 
 
+def test_in_the_reminders_view_a_reminder_not_due_keeps_its_row(client, token, task):
+    due = future()
+    response = client.post(
+        f"/board/tasks/{task}/reminder",
+        data={"csrf_token": token, "reminder-kind": "Once", "reminder-due": wire(due)},
+        headers={**HTMX, "HX-Current-URL": "http://localhost/board/?view=reminders"},
+    )
+    assert response.status_code == 200, response.text
+    assert 'hx-swap-oob="delete"' not in response.text
+    assert f'<span class="due-later">Due {stamp(due)}</span>' in response.text
+
+
 def test_a_reminder_already_due_keeps_its_row(app, client, token, task):
     past = office_now() - dt.timedelta(hours=1)
     response = set_reminder(client, task, token, kind="Once", due=wire(past))

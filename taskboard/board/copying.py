@@ -7,6 +7,7 @@ from ..forms import CopyForm
 from . import bp, is_htmx, list_choices, render
 from .tasks import _after_change, _detail
 
+
 def copy_choices() -> list[tuple[int, str]]:
     """Return the lists a copy can go to: every active list, in tree order."""
     return list_choices(services.list_tree())

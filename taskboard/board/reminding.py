@@ -13,6 +13,7 @@ from ..services.reminders import split_reminder_type
 from ..web import field_error
 from . import back, board_url, bp, is_htmx, render, stamp
 from .copying import _done, and_list
+from .mine import REMINDERS
 from .tasks import _detail, _filters_from, _task_form, board_context
 
 PANEL_PREFIX = "reminder"  # the task panel's form; the new-task form's fields are "remind-…"
@@ -105,7 +106,7 @@ def set_task_reminder(task_num: int):
                 task_num,
                 f"It is a reminder now: {reminder_summary(task)}.",
                 "board/reminder_changed.html",
-                not_due=task.date_time_entry > services.now(),  # lists hide it until then
+                reminders_view=_filters_from(board_url()).view.data == REMINDERS,
             )
     context = _detail(task_num)
     return render(
