@@ -3,7 +3,7 @@
 from flask import flash, g, render_template, request
 
 from .. import services
-from ..forms import CopyForm
+from ..panel_forms import CopyForm
 from . import bp, is_htmx, list_choices, render
 from .tasks import _after_change, _detail
 

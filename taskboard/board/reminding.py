@@ -7,8 +7,8 @@ checks that the fields are there and well formed, and the panel says what was se
 from flask import g, render_template, request
 
 from .. import services
-from ..forms import REPEATING_KINDS, ReminderForm
 from ..models import ReminderFlag, Task
+from ..panel_forms import REPEATING_KINDS, ReminderForm
 from ..services.reminders import split_reminder_type
 from ..web import field_error
 from . import back, board_url, bp, is_htmx, render, stamp
