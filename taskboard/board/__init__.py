@@ -104,4 +104,15 @@ def may_manage_lists() -> bool:
     return user is not None and services.may_manage_lists(user)
 
 
-from . import admin, follow, lists, live, notify, office, sending, tasks  # noqa: E402,F401  (routes attach themselves to bp)
+from . import (  # noqa: E402,F401  (routes attach themselves to bp)
+    admin,
+    copying,
+    follow,
+    lists,
+    live,
+    notify,
+    office,
+    reminding,
+    sending,
+    tasks,
+)
