@@ -137,7 +137,7 @@ def test_subscribers_get_one_notification_per_task_and_the_author_none(
     for page in (a, d):
         for num in (b_task, c_task):
             expect(row(page, num).locator("[data-new-for-me]")).to_have_text("New for me")
-        page.wait_for_function(f"({NOTES})().length >= 2")
+        page.wait_for_function(f"() => ({NOTES})().length >= 2")
         assert sorted(page.evaluate(NOTES), key=lambda n: n["tag"]) == sorted(
             expected, key=lambda n: n["tag"]
         )
@@ -229,6 +229,6 @@ def test_a_blocked_list_pops_nothing_up_but_its_tasks_stay_new_for_me(
         made[text] = task["TaskNum"]
     for num in made.values():  # both New for me, arrived by the poll
         expect(row(page, num).locator("[data-new-for-me]")).to_have_text("New for me")
-    page.wait_for_function(f"({NOTES})().length >= 1")
+    page.wait_for_function(f"() => ({NOTES})().length >= 1")
     assert [n["tag"] for n in page.evaluate(NOTES)] == [f"task-{made[loud]}"]
     assert page.evaluate("window.__tones") == 2  # one two-note chime, for the one popup
