@@ -78,19 +78,15 @@ class ReminderForm(Form):
     def repeats(self) -> bool:
         return self.kind.data in REPEATING_KINDS
 
-    def validate_weekdays(self, field) -> None:
-        if self.kind.data == "Weekly" and not field.data:
-            raise ValidationError("Choose at least one day for a weekly reminder.")
-
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         every = self.frequency
         if not self.repeats():
             every.errors = []  # Once keeps no frequency: whatever was typed there is moot
             return not self.errors
-        if every.data is None and not every.errors:
-            every.errors = ["Say how often it repeats: every 1 or more."]
-        elif every.data is not None and not 1 <= every.data <= FREQUENCY_MAX:
+        # "Every" at least 1 and a weekly reminder's day are the services' rules
+        # (check_reminder); the form only keeps the number within what the date math takes.
+        if every.data is not None and every.data > FREQUENCY_MAX:
             every.errors = [f"Every must be a whole number from 1 to {FREQUENCY_MAX}."]
         return not self.errors
 

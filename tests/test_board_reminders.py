@@ -116,9 +116,9 @@ def test_stop_reminding(app, client, token, task):
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"kind": "Weekly", "frequency": "1"}, "weekdays", "Choose at least one day"),
-        ({"kind": "Weekly", "weekdays": "1", "frequency": "0"}, "frequency", "from 1 to 999"),
-        ({"kind": "Daily", "frequency": ""}, "frequency", "Say how often it repeats"),
+        ({"kind": "Weekly", "frequency": "1"}, "weekdays", "at least one day option must be"),
+        ({"kind": "Weekly", "weekdays": "1", "frequency": "0"}, "frequency", "must be a positive"),
+        ({"kind": "Daily", "frequency": ""}, "frequency", "must be a positive number"),
         ({"kind": "Daily", "frequency": "x"}, "frequency", "Not a valid integer value"),
         ({"kind": "Daily", "frequency": str(2**70)}, "frequency", "from 1 to 999"),
         ({"kind": "Hourly", "frequency": "1"}, "kind", "Not a valid choice"),
@@ -195,7 +195,7 @@ def test_add_a_reminder_from_the_new_task_form(app, client, token, demo_user):
         (
             {"remind-kind": "Weekly", "date_time_entry": "2030-01-07T09:00"},
             "remind-weekdays",
-            "Choose at least one day",
+            "at least one day option must be chosen",
         ),
         (
             {
@@ -204,7 +204,7 @@ def test_add_a_reminder_from_the_new_task_form(app, client, token, demo_user):
                 "date_time_entry": "2030-01-07T09:00",
             },
             "remind-frequency",
-            "from 1 to 999",
+            "Reminder frequency must be a positive number",
         ),
         (
             {"remind-kind": "Once", "descript": "", "date_time_entry": "2030-01-07T09:00"},

@@ -45,7 +45,8 @@ def test_make_a_task_a_weekly_reminder_then_copy_one_to_two_lists(
     # Weekly with no day is refused next to the days, and nothing is stored.
     panel.get_by_role("button", name="Make it a reminder").click()
     expect(detail.locator("#reminder-panel .weekdays .error")).to_have_text(
-        "Choose at least one day for a weekly reminder."
+        "Since the weekly reminder repeat option is selected, "
+        "at least one day option must be chosen."
     )
     assert get_task(live_server, task_num)["ReminderType"] == "NoReminder"
 
