@@ -1,6 +1,7 @@
 """What the staff board shows: the task-list tree and the sorted, filtered task rows."""
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -22,7 +23,8 @@ from ..models import (
     User,
 )
 from .errors import Invalid, not_found
-from .unread import shown
+from .common import now
+from .unread import ahead, shown
 
 BOARD_LIMIT = 500
 OPEN = "Open"
@@ -57,13 +59,18 @@ def list_tree(*, include_archived: bool = False) -> list[ListNode]:
     stmt = select(TaskList).order_by(TaskList.descript, TaskList.task_list_num)
     if not include_archived:
         stmt = stmt.where(TaskList.task_list_status == TaskListStatus.Active)
-    counts = dict(
-        db.session.execute(
+    # Every New task, counted from the index on (TaskListNum, TaskStatus) alone, less the
+    # few reminders still ahead: every poll draws these counts, and `shown()` in one
+    # query would read each New task's row (~10 ms at 200,000 tasks, against ~1).
+    at = now()
+    counts: Counter[int] = Counter()
+    for sign, where in ((1, ()), (-1, (ahead(at),))):
+        for num, count in db.session.execute(
             select(Task.task_list_num, func.count())
-            .where(Task.task_status == TaskStatus.New, shown())
+            .where(Task.task_status == TaskStatus.New, *where)
             .group_by(Task.task_list_num)
-        ).all()
-    )
+        ):
+            counts[num] += sign * count
     nodes = {
         tl.task_list_num: ListNode(tl, counts.get(tl.task_list_num, 0))
         for tl in db.session.scalars(stmt)

@@ -57,6 +57,12 @@ def shown(at=None):
     return or_(Task.reminder_group_id == "", Task.date_time_entry <= (at or now()))
 
 
+def ahead(at=None):
+    """The SQL condition of a task that does not show yet: exactly `not shown(at)`, written
+    so that the index on ReminderGroupId finds the few such tasks (`> ''` is `!= ''`)."""
+    return and_(Task.reminder_group_id > "", Task.date_time_entry > (at or now()))
+
+
 @writes
 def open_task(*, task_num: int, user_num: int) -> Task:
     """A user opens a task: it is no longer New for them (only them).
