@@ -232,9 +232,7 @@ def run_w5(args) -> list[Result]:
         rates = interleaved(
             args.rounds,
             list(paths),
-            lambda s, _n: _rate(
-                taskboard, cookie, paths[s], scripts[s], args, args.seconds, path
-            ),
+            lambda s, _n: _rate(taskboard, cookie, paths[s], scripts[s], args, args.seconds, path),
         )
     share, ratios = median_ratio(rates["full"], rates["poll"])
     return [

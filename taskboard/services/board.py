@@ -22,8 +22,8 @@ from ..models import (
     TaskStatus,
     User,
 )
-from .errors import Invalid, not_found
 from .common import now
+from .errors import Invalid, not_found
 from .unread import ahead, shown
 
 BOARD_LIMIT = 500
