@@ -22,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 from ..database import bump_marker, writes
 from ..extensions import Model, db
@@ -51,6 +52,8 @@ def insert_rows(model: type[Model], rows: list[dict]) -> None:
         # Core on the table, not the ORM's bulk insert: that splits a batch wherever the
         # NULL columns change, turning 100,000 tasks into tens of thousands of statements.
         db.session.execute(insert(table), rows)
+    elif connection.dialect.name == "postgresql":
+        _copy(connection, *plan, rows)
     else:
         sql, convert = plan
         connection.exec_driver_sql(sql, [convert(row) for row in rows])
@@ -67,13 +70,31 @@ def insert_rows(model: type[Model], rows: list[dict]) -> None:
             db.session.execute(stamp, {"noted": noted_list[start : start + 5000]})
 
 
+def _copy(connection, sql: str, convert: Callable[[dict], Any], rows: list[dict]) -> None:
+    """PostgreSQL: send the rows with COPY (psycopg's copy) in the same transaction.
+
+    Several times cheaper for the server than INSERTs, even pipelined: one statement,
+    parsed once, rows streamed in text format (psycopg's own text dumpers per value).
+    """
+    import psycopg
+
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(convert(row))
+    except psycopg.Error as error:  # as SQLAlchemy wraps the driver's errors elsewhere
+        raise DBAPIError.instance(sql, None, error, psycopg.Error) from error
+
+
 def _key(table: Table) -> str:
     return next(iter(table.primary_key.columns)).key
 
 
 @functools.lru_cache(maxsize=64)
 def _plan(table: Table, keyed: bool, dialect: Dialect) -> tuple[str, Callable[[dict], Any]] | None:
-    """Compile the INSERT of full rows and the function turning a row into its parameters.
+    """Compile the INSERT of full rows and the function turning a row into its parameters
+    (on PostgreSQL the COPY, and the row as a tuple in the columns' order).
 
     SQLAlchemy runs a Python function per value to make it a driver value (dates into
     text on SQLite, enums into their names); at a million rows that is most of the time.
@@ -91,6 +112,7 @@ def _plan(table: Table, keyed: bool, dialect: Dialect) -> tuple[str, Callable[[d
         else:
             return None
     compiled = insert(table).compile(dialect=dialect, column_keys=[c.key for c in columns])
+    copying = dialect.name == "postgresql"  # COPY: values in the columns' order
     namespace: dict[str, Any] = {"DEFAULTS": defaults}
     exprs = []
     for index, column in enumerate(columns):
@@ -116,14 +138,21 @@ def _plan(table: Table, keyed: bool, dialect: Dialect) -> tuple[str, Callable[[d
         else:
             namespace[f"P{index}"] = processor
             exprs.append(f"P{index}({value})")
-    if dialect.positional:
+    if copying:
+        body = "(" + "".join(f"{e}, " for e in exprs) + ")"
+        quote = dialect.identifier_preparer
+        names = ", ".join(quote.quote(c.name) for c in columns)
+        sql = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
+    elif dialect.positional:
+        sql = str(compiled)
         order = {c.key: e for c, e in zip(columns, exprs, strict=True)}
         body = "(" + "".join(f"{order[name]}, " for name in compiled.positiontup or ()) + ")"
     else:
+        sql = str(compiled)
         body = "{" + ", ".join(f"{c.key!r}: {e}" for c, e in zip(columns, exprs, strict=True)) + "}"
     code = f"def convert(row):\n    row = DEFAULTS | row\n    return {body}\n"
     exec(compile(code, f"<insert into {table.name}>", "exec"), namespace)
-    return str(compiled), namespace["convert"]
+    return sql, namespace["convert"]
 
 
 @writes
