@@ -206,8 +206,13 @@ def my_count(node: Node) -> int:
     )
 
 
+def task_url(endpoint: str, task_num: int, with_next: bool = False) -> str:
+    return url_for(endpoint, task_num=task_num, **({"next": True} if with_next else {}))
+
+
 GLOBALS = {
     "url_for": url_for,
+    "task_url": task_url,
     "board_url": lambda: state["here"],
     "csrf_token": lambda: CSRF_TOKEN,
     "new_for_me": lambda: state["new_for_me"],
