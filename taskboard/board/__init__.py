@@ -78,13 +78,12 @@ def task_url(endpoint: str, task_num: int, with_next: bool = False) -> str:
     werkzeug's building was ~15 % of the board's time.
     """
     built = g.setdefault("_task_urls", {})
+    extra: dict[str, Any] = {"next": board_url()} if with_next else {}
     if (endpoint, with_next) not in built:
-        extra: dict[str, Any] = {"next": board_url()} if with_next else {}
         parts = url_for(endpoint, task_num=_MARK, **extra).split(str(_MARK))
         built[endpoint, with_next] = parts if len(parts) == 2 else None
     parts = built[endpoint, with_next]
     if parts is None:  # the stand-in also turned up elsewhere in the URL
-        extra: dict[str, Any] = {"next": board_url()} if with_next else {}
         return url_for(endpoint, task_num=task_num, **extra)
     return f"{parts[0]}{task_num}{parts[1]}"
 
