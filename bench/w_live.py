@@ -8,7 +8,7 @@ threads do what the pages do, at their real intervals: a display polls its
 `/kiosk/<token>/poll?since=` every POLL_MS (taskboard/kiosk) and on a 200 takes the
 display it is sent (with the next marker); a board polls the URL of its `#board-poll`
 every N s (templates/board/_poll.html's `every Ns`) and on a 200 takes the next poll URL
-from the answer. A writer POSTs a task to list 74 (shown by every display and board) every
+from the answer. A writer POSTs a task to list 82 (shown by every display and board) every
 --write-every seconds with the benchmark's write key. For every (poller, task) pair the
 delay runs from the POST's answer to the first poll answer that contains the task.
 
@@ -36,7 +36,12 @@ import orjson
 from . import data
 from .harness import ROOT, BenchError, Server, free_port, server_env
 from .registry import Result, Workload
-from .w_board import VIEWS, fragment, htmx_headers, sign_in
+from .w_board import fragment, htmx_headers, sign_in
+
+# A list whose open tasks all fit on the board (318 of the 500 shown at 10k tasks), so a
+# new task is in view; the displays show it and its neighbour (510 New tasks at 10k).
+LIST, KIOSK_LISTS = 82, (82, 83)
+BOARD_VIEW = f"/board/?list={LIST}"
 
 TICKS = os.sysconf("SC_CLK_TCK")
 KIOSK_ROW = re.compile(rb'id="kiosk-task-(\d+)"')
@@ -124,12 +129,12 @@ def start_gunicorn(url: str, folder: Path) -> Server:
 
 
 def kiosk_paths(url: str, count: int) -> list[str]:
-    """Make `count` display links for lists 74 and 75, in one process."""
+    """Make `count` display links for KIOSK_LISTS, in one process."""
     script = (
         "import sys\nfrom taskboard import create_app, services\n"
         "app = create_app()\nwith app.app_context():\n"
         f"    for _ in range({count}):\n"
-        "        print(services.create_kiosk_token(task_list_nums=[74, 75])[1])\n"
+        f"        print(services.create_kiosk_token(task_list_nums={list(KIOSK_LISTS)})[1])\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -176,9 +181,9 @@ def run_w6(args) -> list[Result]:
             every = board_interval()
             for number in range(boards):
                 cookie = sign_in(server)
-                body = fragment(server, cookie, VIEWS["500"])
+                body = fragment(server, cookie, BOARD_VIEW)
                 first = BOARD_POLL.search(body)[1].decode().replace("&amp;", "&")
-                headers = htmx_headers(server, cookie, VIEWS["500"])
+                headers = htmx_headers(server, cookie, BOARD_VIEW)
                 poller = Poller(server, first, every, headers, BOARD_ROW, BOARD_POLL, stop)
                 poller.name = f"board {number}"
                 pollers.append(poller)
@@ -195,7 +200,7 @@ def run_w6(args) -> list[Result]:
             write = {"Authorization": data.WRITE_AUTH, "Content-Type": "application/json"}
             while time.monotonic() - busy_start < args.seconds:
                 task = orjson.dumps(
-                    {"TaskListNum": 74, "Descript": f"W6 task {len(posted)}", "UserNum": 1}
+                    {"TaskListNum": LIST, "Descript": f"W6 task {len(posted)}", "UserNum": 1}
                 )
                 status, _, answer = server.request("POST", "/api/v1/tasks", write, task)
                 if status != 201:
