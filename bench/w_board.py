@@ -43,6 +43,7 @@ VIEWS = {"500": "/board/?list=74", "200": "/board/?list=83&status=Viewed"}
 USER, PASSWORD = "bench", "bench-board-password-1"
 TOKEN = re.compile(rb'name="csrf_token" value="[^"]*"')
 POLL = re.compile(rb'hx-get="(/board/live/poll\?[^"]+)"')
+BOARD_ROW = re.compile(rb'<li id="task-(\d+)" class=')
 
 
 def create_user(url: str) -> int:
@@ -217,7 +218,7 @@ def run_w5(args) -> list[Result]:
         poll = POLL.search(full)[1].decode().replace("&amp;", "&")
         num = change_one_row(taskboard, full)
         status, _, answer = taskboard.request("GET", poll, htmx_headers(taskboard, cookie, path))
-        placed = re.findall(rb'<li id="task-(\d+)" class=', answer)
+        placed = BOARD_ROW.findall(answer)
         # The changed row, and the view's last row (a row from below might have slid in).
         if status != 200 or str(num).encode() not in placed or len(placed) > 2:
             raise BenchError(f"poll {poll}: {status}, rows {placed!r}, want task {num}.")
