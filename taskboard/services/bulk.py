@@ -60,14 +60,31 @@ def insert_rows(model: type[Model], rows: list[dict]) -> None:
     if model is TaskNote:
         touched = Task.__table__
         noted = {row["task_num"] for row in rows}
+        # A task stamped since this transaction's first bump here was written by it (and
+        # is seen by no one yet): its stamp is new enough, and rewriting every row of a
+        # new office's tasks for its notes was a third of a PostgreSQL import.
         stamp = (
             update(touched)
-            .where(touched.c.task_num.in_(bindparam("noted", expanding=True)))
+            .where(
+                touched.c.task_num.in_(bindparam("noted", expanding=True)),
+                touched.c.change_seq < _first_version(version or 0),
+            )
             .values(change_seq=version)
         )
         noted_list = list(noted)
         for start in range(0, len(noted_list), 5000):
             db.session.execute(stamp, {"noted": noted_list[start : start + 5000]})
+
+
+def _first_version(version: int) -> int:
+    """The first marker version insert_rows set in this transaction (`version` if this is
+    it). The marker's row stays locked by the transaction from that bump on, so every
+    version from it up is this transaction's."""
+    transaction = db.session().get_transaction()
+    held = db.session.info.get("bulk_first_version")
+    if held is None or held[0] is not transaction:
+        held = db.session.info["bulk_first_version"] = (transaction, version)
+    return held[1]
 
 
 def _copy(connection, sql: str, convert: Callable[[dict], Any], rows: list[dict]) -> None:
