@@ -61,19 +61,24 @@ def insert_rows(model: type[Model], rows: list[dict]) -> None:
         touched = Task.__table__
         noted = {row["task_num"] for row in rows}
         # A task stamped since this transaction's first bump here was written by it (and
-        # is seen by no one yet): its stamp is new enough, and rewriting every row of a
-        # new office's tasks for its notes was a third of a PostgreSQL import.
+        # is seen by no one yet): its stamp is new enough. The stamps are read by key
+        # first (a condition on ChangeSeq in the UPDATE can turn the planner away from
+        # the key), so a new office's tasks are not all rewritten for their notes.
+        first = _first_version(version or 0)
+        stamps = select(touched.c.task_num, touched.c.change_seq).where(
+            touched.c.task_num.in_(bindparam("noted", expanding=True))
+        )
         stamp = (
             update(touched)
-            .where(
-                touched.c.task_num.in_(bindparam("noted", expanding=True)),
-                touched.c.change_seq < _first_version(version or 0),
-            )
+            .where(touched.c.task_num.in_(bindparam("noted", expanding=True)))
             .values(change_seq=version)
         )
         noted_list = list(noted)
         for start in range(0, len(noted_list), 5000):
-            db.session.execute(stamp, {"noted": noted_list[start : start + 5000]})
+            part = {"noted": noted_list[start : start + 5000]}
+            stale = [num for num, seq in db.session.execute(stamps, part) if seq < first]
+            if stale:
+                db.session.execute(stamp, {"noted": stale})
 
 
 def _first_version(version: int) -> int:
