@@ -1,7 +1,6 @@
 """What the staff board shows: the task-list tree and the sorted, filtered task rows."""
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -22,9 +21,8 @@ from ..models import (
     TaskStatus,
     User,
 )
-from .common import now
 from .errors import Invalid, not_found
-from .unread import ahead, shown
+from .unread import new_counts, shown
 
 BOARD_LIMIT = 500
 OPEN = "Open"
@@ -59,24 +57,7 @@ def list_tree(*, include_archived: bool = False) -> list[ListNode]:
     stmt = select(TaskList).order_by(TaskList.descript, TaskList.task_list_num)
     if not include_archived:
         stmt = stmt.where(TaskList.task_list_status == TaskListStatus.Active)
-    # Every New task, counted from the index on (TaskListNum, TaskStatus) alone, less the
-    # few reminders still ahead (found by their own index, not grouped, so that no
-    # planner walks every New task's row for them): every poll draws these counts,
-    # and `shown()` in one query read each New task's row (~10 ms at 200,000 tasks).
-    counts: Counter[int] = Counter(
-        dict(
-            db.session.execute(
-                select(Task.task_list_num, func.count())
-                .where(Task.task_status == TaskStatus.New)
-                .group_by(Task.task_list_num)
-            ).all()
-        )
-    )
-    for num, status in db.session.execute(
-        select(Task.task_list_num, Task.task_status).where(ahead(now()))
-    ):
-        if status == TaskStatus.New:
-            counts[num] -= 1
+    counts = new_counts()
     nodes = {
         tl.task_list_num: ListNode(tl, counts.get(tl.task_list_num, 0))
         for tl in db.session.scalars(stmt)
