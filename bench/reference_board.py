@@ -22,14 +22,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 from jinja2 import Environment, FileSystemLoader
-from markupsafe import Markup, escape
+
+from .reference_forms import Filters
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 CSRF_TOKEN = "reference-csrf-token"
 SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unquoted in a query value
-STATUSES = ("Open", "New", "Viewed", "Done", "All")
-VIEWS = (("", "All tasks"), ("new", "New for me"), ("mine", "For me"))
-TYPES = (("", "Anything"), ("None", "None"), ("Patient", "Patient"), ("Appointment", "Appointment"))
 ROWS_SQL = """
 SELECT t.task_num, t.task_status, t.change_seq, t.date_time_entry, t.descript,
        t.descript_override, d.item_name, d.item_color, u.user_name, a.apt_date_time,
@@ -117,56 +115,6 @@ def age(now: dt.datetime, when: dt.datetime) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h"
     return f"{seconds // 86400} d"
-
-
-def _select(name: str, label: str, choices, chosen: str | None) -> Markup:
-    options = "".join(
-        f'<option{" selected" if value == chosen else ""} value="{escape(value)}">'
-        f"{escape(text)}</option>"
-        for value, text in choices
-    )
-    return Markup(
-        f'<label for="{name}">{label}</label> <select id="{name}" name="{name}">{options}</select>'
-    )
-
-
-def _flat(tree: list[Node], depth: int = 0):
-    for node in tree:
-        yield str(node.task_list.task_list_num), "\u2003" * depth + node.task_list.descript
-        yield from _flat(node.children, depth + 1)
-
-
-class Filters:
-    """The filter form's markup, as Taskboard's FilterForm renders it (list and status only)."""
-
-    def __init__(self, list_num: int, status: str, tree: list[Node]) -> None:
-        self.fields = {
-            "view": _select("view", "View", VIEWS, ""),
-            "list": _select("list", "List", [("", "All lists"), *_flat(tree)], str(list_num)),
-            "status": _select("status", "Status", [(s, s) for s in STATUSES], status),
-            "type": _select("type", "Attached to", TYPES, None),  # no default: none chosen
-            "q": Markup(
-                '<label for="q">Search descriptions and notes</label> <input id="q" '
-                'maxlength="200" name="q" placeholder="Search (/)" type="search" value="">'
-            ),
-            "done_since": Markup(
-                '<label for="done_since">Done since</label> '
-                '<input id="done_since" name="done_since" type="date" value="">'
-            ),
-        }
-
-    def __getattr__(self, name: str):
-        label, _, control = str(self.fields[name]).partition("</label> ")
-        return _Field(Markup(label + "</label>"), Markup(control))
-
-
-class _Field:
-    def __init__(self, label: Markup, control: Markup) -> None:
-        self.label = lambda: label
-        self.control = control
-
-    def __call__(self, **_attrs) -> Markup:
-        return self.control
 
 
 def _parse(value) -> dt.datetime | None:
