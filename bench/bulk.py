@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--databases", default="sqlite", help="sqlite,postgresql,mariadb")
     parser.add_argument("--bad-at", type=int, help="also import a copy with task N invalid")
+    parser.add_argument("--bad-kind", default="sqlite", help="the database of that import")
     parser.add_argument(
         "--skip-seed", action="store_true", help="with a cached document, time no new seed"
     )
@@ -182,7 +183,14 @@ def main() -> None:
             again.unlink()
         if args.bad_at is not None:
             bad, key = with_bad_record(document, args.bad_at)
-            url = fresh_sqlite(folder, "bad.sqlite")
+            if args.bad_kind == "sqlite":
+                url = fresh_sqlite(folder, "bad.sqlite")
+            else:
+                server = stack.enter_context(
+                    temporary_database(SERVERS[args.bad_kind], "taskboard_bench_bad")
+                )
+                url = server.render_as_string(hide_password=False)
+                flask(url, "init-db")
             done, figures = flask(url, "import-data", str(bad), ok=False)
             named = f"tasks[{args.bad_at}] (TaskNum {key}): TaskList not found." in done.stderr
             flask(url, "export-data", str(folder / "after-bad.json"))
@@ -191,7 +199,7 @@ def main() -> None:
                 (
                     f"import-data, bad task {args.bad_at} "
                     f"(named: {named}, nothing stored: {empty})",
-                    "sqlite",
+                    args.bad_kind,
                     figures,
                 )
             )

@@ -27,6 +27,7 @@ APPS = {
     "reference": "bench.reference:app",
     "taskboard": "wsgi:app",
     "flask-floor": "bench.reference:floor_app()",
+    "reference-board": "bench.reference_board:app",
 }
 # Where Taskboard's code is imported from: this checkout, or another (--taskboard-root,
 # e.g. main before a change) for before-and-after figures.
@@ -110,8 +111,11 @@ def server_env(database_url: str, root: Path = ROOT) -> dict[str, str]:
     return env
 
 
-def start_server(app: str, database_url: str, workers: int, log_dir: Path) -> Server:
-    """Start gunicorn for `app` ("reference" or "taskboard") and wait until it answers."""
+def start_server(
+    app: str, database_url: str, workers: int, log_dir: Path, env: dict[str, str] | None = None
+) -> Server:
+    """Start gunicorn for `app` (a name in APPS) and wait until it answers; `env` adds to
+    its environment."""
     port = free_port()
     log_path = log_dir / f"{app}-{port}.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -120,7 +124,11 @@ def start_server(app: str, database_url: str, workers: int, log_dir: Path) -> Se
     root = TASKBOARD_ROOT["path"] if app == "taskboard" else ROOT
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            command, cwd=root, env=server_env(database_url, root), stdout=log, stderr=log
+            command,
+            cwd=root,
+            env={**server_env(database_url, root), **(env or {})},
+            stdout=log,
+            stderr=log,
         )
     server = Server(app, database_url, workers, port, log_path, process)
     deadline = time.monotonic() + 60
@@ -178,8 +186,9 @@ def wrk(
     headers: dict[str, str] | None = None,
     pin: bool = False,
     env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> WrkResult:
-    """Run wrk against `url` and return what it measured."""
+    """Run wrk against `url` and return what it measured; `timeout`: wrk's per request."""
     if shutil.which("wrk") is None:
         raise BenchError("wrk is not installed: apt-get update && apt-get install -y wrk")
     command = [
@@ -189,6 +198,8 @@ def wrk(
         f"-d{max(1, round(seconds))}s",
         "--latency",
     ]
+    if timeout is not None:
+        command.append(f"--timeout={timeout:g}s")
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script is not None:

@@ -7,7 +7,7 @@ A new workload is a module in bench/ with a `WORKLOADS` list, named in MODULES b
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.w_reads", "bench.w_writes")
+MODULES = ("bench.w_reads", "bench.w_writes", "bench.w_board", "bench.w_live")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@
     .venv/bin/python bench/run.py w2 --size 200k
     .venv/bin/python bench/run.py w1-scale          # 1M against 10k
     .venv/bin/python bench/run.py w3 --kind sqlite  # and --kind postgresql
+    .venv/bin/python bench/run.py w4 --size 200k    # the board fragment, 500 and 217 rows
+    .venv/bin/python bench/run.py w5 --size 200k    # a board poll after one change
+    .venv/bin/python bench/run.py w6 --size 10k     # write -> 50 displays and 20 boards
     .venv/bin/python bench/run.py all               # every workload in turn
 
 Each prints one line per target (the measured figure, pass or fail, the rounds) and
@@ -35,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kind", choices=("sqlite", "postgresql", "both"), default="both", help="W3's database"
     )
+    parser.add_argument("--kiosks", type=int, default=50, help="W6's wall displays")
+    parser.add_argument("--boards", type=int, default=20, help="W6's open boards")
+    parser.add_argument("--write-every", type=float, default=3.0, help="W6: s between writes")
+    parser.add_argument("--quiet-seconds", type=float, default=15, help="W6: no writes first")
     parser.add_argument("--pin", action="store_true", help="run wrk on CPU 1 (taskset)")
     parser.add_argument("--data-dir", type=Path, default=data.DEFAULT_DATA_DIR)
     parser.add_argument(

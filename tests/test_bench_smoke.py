@@ -56,3 +56,39 @@ def test_w3_post_and_put_answer_as_the_reference(tiny, tmp_path):
     copies = w_writes.Copies("sqlite", tmp_path, tiny.parent, size="tiny")
     w_writes.check_same(copies)  # raises BenchError on any difference
     assert copies.count == 2  # one fresh copy for each side
+
+
+def test_w4_board_fragment_is_the_bare_jinja_markup(tiny, tmp_path):
+    """W4's check at CI size: Taskboard's htmx fragment and bench/reference_board.py's give
+    the same bytes (the CSRF token's value masked) for both views; a changed row is seen."""
+    from types import SimpleNamespace
+
+    from bench import w_board
+
+    args = SimpleNamespace(size="tiny", data_dir=tiny.parent, workers=1)
+    with w_board.board_servers(args, tmp_path) as (board, reference, cookie):
+        for path in w_board.VIEWS.values():
+            assert w_board.check_same(reference, board, cookie, path) > 5
+        # A change through the API shows on both sides alike (they read the same file).
+        body = w_board.fragment(board, cookie, w_board.VIEWS["500"])
+        w_board.change_one_row(board, body)
+        assert w_board.check_same(reference, board, cookie, w_board.VIEWS["500"]) > 5
+        changed = w_board.fragment(reference, cookie, w_board.VIEWS["500"])
+        assert b"Changed elsewhere" in changed
+
+
+def test_w5_poll_after_one_change_sends_that_row(tiny, tmp_path):
+    from types import SimpleNamespace
+
+    from bench import w_board
+
+    args = SimpleNamespace(size="tiny", data_dir=tiny.parent, workers=1)
+    with w_board.board_servers(args, tmp_path, reference=False) as (board, _, cookie):
+        path = w_board.VIEWS["500"]
+        full = w_board.fragment(board, cookie, path)
+        poll = w_board.POLL.search(full)[1].decode().replace("&amp;", "&")
+        num = w_board.change_one_row(board, full)
+        status, _, answer = board.request("GET", poll, w_board.htmx_headers(board, cookie, path))
+        assert status == 200
+        assert w_board.BOARD_ROW.findall(answer) == [str(num).encode()]
+        assert b"Changed elsewhere" in answer and len(answer) < len(full) / 3

@@ -325,3 +325,37 @@ def test_board_fragment_is_only_the_region(client, token, filtered):
 def test_history_restore_gets_the_whole_page(client, token):
     response = client.get("/board/?list=74", headers={**HTMX, "HX-History-Restore-Request": "true"})
     assert response.text.lstrip().lower().startswith("<!doctype html>")
+
+
+def test_tree_counts_leave_out_reminders_still_ahead(app, office, make_task):
+    from sqlalchemy import update
+
+    from taskboard.services.unread import ahead, shown
+
+    def new_in_75() -> int:
+        nodes = list(services.list_tree())
+        while nodes:
+            node = nodes.pop()
+            if node.task_list.task_list_num == 75:
+                return node.new_count
+            nodes.extend(node.children)
+        raise AssertionError("list 75 is not in the tree")
+
+    later, earlier = make_task(task_list_num=75), make_task(task_list_num=75)
+    with app.app_context():
+        before = new_in_75()
+        at = services.now()
+        for num, group, entry in ((later, "r1", at + dt.timedelta(days=1)), (earlier, "r2", at)):
+            db.session.execute(
+                update(Task)
+                .where(Task.task_num == num)
+                .values(reminder_group_id=group, date_time_entry=entry)
+            )
+        db.session.commit()
+        assert new_in_75() == before - 1  # the one ahead is not counted; the due one is
+        # `ahead` is exactly `not shown`: together they count every task once.
+        counts = [
+            db.session.scalar(select(func.count()).select_from(Task).where(*where))
+            for where in ((shown(at),), (ahead(at),), ())
+        ]
+        assert counts[0] + counts[1] == counts[2] and counts[1] == 1

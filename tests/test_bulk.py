@@ -344,3 +344,26 @@ def test_json_errors_are_placed_as_the_json_module_places_them(
     path.write_text(content)
     result = run(make_app(), "import-data", str(path), ok=False)
     assert result.output == f"Error: Nothing was imported. {expected}\n"
+
+
+def test_a_note_imported_for_a_stored_task_stamps_that_task(make_app, office_file, tmp_path):
+    """Notes stamp the tasks they belong to: those stored before the import get a new
+    stamp; those the import itself stored keep theirs (already newer than any poll saw)."""
+    app = make_app()
+    run(app, "import-data", str(office_file))
+    records = json.loads(office_file.read_bytes())
+    old = records["tasks"][3]["TaskNum"]
+    with app.app_context():
+        stamped = db.session.get(Task, old).change_seq
+        marker = services.current_marker()
+    note = {"TaskNoteNum": 990001, "TaskNum": old, "UserNum": 1, "Note": "Called back"}
+    note["DateTimeNote"] = "2022-10-09 10:00:00"
+    new_task = {**records["tasks"][0], "TaskNum": 990002, "Descript": "Imported later"}
+    later = {**note, "TaskNoteNum": 990003, "TaskNum": 990002}
+    path = tmp_path / "notes.json"
+    path.write_text(json.dumps({"tasks": [new_task], "tasknotes": [note, later]}))
+    run(app, "import-data", str(path))
+    with app.app_context():
+        assert db.session.get(Task, old).change_seq > max(stamped, marker)
+        assert db.session.get(Task, 990002).change_seq > marker
+        assert services.current_marker() >= db.session.get(Task, old).change_seq

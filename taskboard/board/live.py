@@ -53,7 +53,8 @@ def _changes(filters: FilterForm, since: int) -> dict | None:
     those rows are taken out and put back after the row that now precedes them; the
     others stay as they are. The view shows the first BOARD_LIMIT rows: with k changed
     tasks, an unchanged row can only have slid into it from below (it is among the last
-    k shown, which are sent again) or out of it (among the next k, which are deleted).
+    k shown, which are sent again, unless every changed task is still in view: then none
+    left it) or out of it (among the next k, which are deleted).
     """
     if filters.view.data:  # a per-user view: New for me changes without its rows changing
         return None
@@ -74,7 +75,9 @@ def _changes(filters: FilterForm, since: int) -> dict | None:
     window = order[:limit]
     position = {num: index for index, num in enumerate(window)}
     changed_set = set(changed)
-    resent = {num for num in changed if num in position} | set(window[max(0, limit - k) :])
+    resent = {num for num in changed if num in position}
+    if len(resent) < k:  # a changed task is out of the view now: rows may have slid in
+        resent |= set(window[max(0, limit - k) :])
     shown = sorted(resent, key=position.__getitem__)
     rows = {row.task.task_num: row for row in services.board_rows(task_nums=shown)}
     return {

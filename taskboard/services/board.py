@@ -22,7 +22,7 @@ from ..models import (
     User,
 )
 from .errors import Invalid, not_found
-from .unread import shown
+from .unread import new_counts, shown
 
 BOARD_LIMIT = 500
 OPEN = "Open"
@@ -57,13 +57,7 @@ def list_tree(*, include_archived: bool = False) -> list[ListNode]:
     stmt = select(TaskList).order_by(TaskList.descript, TaskList.task_list_num)
     if not include_archived:
         stmt = stmt.where(TaskList.task_list_status == TaskListStatus.Active)
-    counts = dict(
-        db.session.execute(
-            select(Task.task_list_num, func.count())
-            .where(Task.task_status == TaskStatus.New, shown())
-            .group_by(Task.task_list_num)
-        ).all()
-    )
+    counts = new_counts()
     nodes = {
         tl.task_list_num: ListNode(tl, counts.get(tl.task_list_num, 0))
         for tl in db.session.scalars(stmt)

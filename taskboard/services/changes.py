@@ -27,16 +27,21 @@ def current_marker() -> int:
 def reminders_due_since_announced(at: dt.datetime):
     """SQL EXISTS: a reminder fell due after the marker last announced due reminders.
 
-    Meant as a column of a query on change_marker (the polls'); it reads the task index
-    on DateTimeEntry over the short range since the last look.
+    Meant as a column of a query on change_marker (the polls'). It reads the index on
+    ReminderGroupId (`> ''` is `!= ''` for text, and an index range): few tasks are
+    reminders, while the time range since the last announcement can hold every task of
+    the office (in an office with no reminders it starts at year 1). The times are
+    wrapped in coalesce so that no planner walks the DateTimeEntry index instead: at
+    200,000 tasks that walk cost every board and wall-display poll ~100 ms.
     """
     marker = ChangeMarker.__table__
+    entry = func.coalesce(Task.date_time_entry, _EPOCH)
     return (
         exists()
         .where(
-            Task.date_time_entry <= at,
-            Task.date_time_entry > func.coalesce(marker.c.reminders_through, _EPOCH),
-            Task.reminder_group_id != "",
+            Task.reminder_group_id > "",
+            entry <= at,
+            entry > func.coalesce(marker.c.reminders_through, _EPOCH),
             Task.task_status != TaskStatus.Done,
         )
         .label("reminders_due")

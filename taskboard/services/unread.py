@@ -10,6 +10,8 @@ the task's own TaskStatus is left to the people who set it. With it off, opening
 task also sets its TaskStatus to Viewed for the whole office, as Open Dental does.
 """
 
+from collections import Counter
+
 from sqlalchemy import and_, func, insert, or_, select
 
 from ..database import writes
@@ -55,6 +57,36 @@ def set_tracked_per_user(*, on: bool) -> None:
 def shown(at=None):
     """The SQL condition of a task that shows at all: not a reminder still ahead."""
     return or_(Task.reminder_group_id == "", Task.date_time_entry <= (at or now()))
+
+
+def ahead(at=None):
+    """The SQL condition of a task that does not show yet: exactly `not shown(at)`, written
+    so that the index on ReminderGroupId finds the few such tasks (`> ''` is `!= ''`)."""
+    return and_(Task.reminder_group_id > "", Task.date_time_entry > (at or now()))
+
+
+def new_counts() -> Counter[int]:
+    """Return {task_list_num: its New tasks that show}, for the board's tree.
+
+    Every New task, counted from the index on (TaskListNum, TaskStatus) alone, less the
+    few reminders still ahead (read as rows by their own index: grouped, SQLite's planner
+    walks every task's row): every poll draws these counts, and `shown()` in one query
+    read each New task's row (~10-20 ms at 200,000 tasks, against ~1).
+    """
+    counts: Counter[int] = Counter(
+        dict(
+            db.session.execute(
+                select(Task.task_list_num, func.count())
+                .where(Task.task_status == TaskStatus.New)
+                .group_by(Task.task_list_num)
+            ).all()
+        )
+    )
+    ahead_now = select(Task.task_list_num, Task.task_status).where(ahead(now()))
+    for num, status in db.session.execute(ahead_now):
+        if status == TaskStatus.New:
+            counts[num] -= 1
+    return counts
 
 
 @writes
