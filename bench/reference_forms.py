@@ -4,7 +4,13 @@ it through WTForms (list and status chosen; the other fields at their defaults).
 from markupsafe import Markup, escape
 
 STATUSES = ("Open", "New", "Viewed", "Done", "All")
-VIEWS = (("", "All tasks"), ("new", "New for me"), ("mine", "For me"))
+VIEWS = (
+    ("", "Main: all lists"),
+    ("new", "New for me"),
+    ("mine", "For me"),
+    ("reminders", "Reminders"),
+    ("patient", "Patient tasks"),
+)
 TYPES = (("", "Anything"), ("None", "None"), ("Patient", "Patient"), ("Appointment", "Appointment"))
 
 
@@ -29,6 +35,7 @@ class Filters:
     """The filter form's markup, as Taskboard's FilterForm renders it (list and status only)."""
 
     def __init__(self, list_num: int, status: str, tree: list) -> None:
+        self.data = {"view": "", "status": status}  # Main view: the template shows its filters
         self.fields = {
             "view": _select("view", "View", VIEWS, ""),
             "list": _select("list", "List", [("", "All lists"), *_flat(tree)], str(list_num)),
@@ -46,13 +53,14 @@ class Filters:
 
     def __getattr__(self, name: str):
         label, _, control = str(self.fields[name]).partition("</label> ")
-        return _Field(Markup(label + "</label>"), Markup(control))
+        return _Field(Markup(label + "</label>"), Markup(control), self.data.get(name))
 
 
 class _Field:
-    def __init__(self, label: Markup, control: Markup) -> None:
+    def __init__(self, label: Markup, control: Markup, data: str | None) -> None:
         self.label = lambda: label
         self.control = control
+        self.data = data
 
     def __call__(self, **_attrs) -> Markup:
         return self.control
