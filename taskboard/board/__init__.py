@@ -138,6 +138,7 @@ from . import (  # noqa: E402,F401  (routes attach themselves to bp)
     admin,
     copying,
     follow,
+    linking,
     lists,
     live,
     notify,

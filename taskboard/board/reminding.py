@@ -4,17 +4,17 @@ The rules and the date math are the services' (`set_reminder`, `create_reminder`
 checks that the fields are there and well formed, and the panel says what was set up.
 """
 
-from flask import g, render_template, request
+from flask import g, request
 
 from .. import services
 from ..models import ReminderFlag, Task
 from ..panel_forms import REPEATING_KINDS, ReminderForm
 from ..services.reminders import split_reminder_type
 from ..web import field_error
-from . import back, board_url, bp, is_htmx, render, stamp
+from . import board_url, bp, render, stamp
 from .copying import _done, and_list
 from .mine import REMINDERS
-from .tasks import _detail, _filters_from, _task_form, board_context
+from .tasks import _detail, _filters_from, _task_form, created, new_task_fields
 
 PANEL_PREFIX = "reminder"  # the task panel's form; the new-task form's fields are "remind-…"
 NEW_PREFIX = "remind"
@@ -133,14 +133,7 @@ def create_reminder():
     if valid:
         try:
             task = services.create_reminder(
-                task_list_num=form.task_list_num.data,
-                descript=form.descript.data,
-                user_num=g.user.user_num,
-                priority_def_num=form.priority_def_num.data,
-                descript_override=form.descript_override.data or "",
-                due=form.date_time_entry.data,
-                actor=g.user.user_num,
-                **_arguments(reminder),
+                **new_task_fields(form), due=form.date_time_entry.data, **_arguments(reminder)
             )
         except services.ServiceError as exc:
             if exc.field in ERROR_FIELDS:
@@ -148,11 +141,7 @@ def create_reminder():
             else:
                 field_error(form, exc, "descript")
         else:
-            if not is_htmx():
-                return back()
-            fresh = _task_form(task_list_num=task.task_list_num)
-            context = board_context(_filters_from(board_url()))
-            return render_template("board/created.html", form=fresh, created=task, **context)
+            return created(task)
     return render(
         "board/task_form_page.html",
         "board/_task_form.html",

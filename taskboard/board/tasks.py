@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import services
 from ..forms import FilterForm, LinkForm, MoveForm, NoteForm, StatusForm, TaskForm
-from ..models import ObjectType, TaskStatus
+from ..models import TaskStatus
 from ..web import field_error
 from . import back, board_url, bp, find_list, is_htmx, list_choices, render
 from .mine import open_for_me, view_rows
@@ -70,23 +70,34 @@ def create_task():
     if form.validate():
         try:
             task = services.create_task(
-                task_list_num=form.task_list_num.data,
-                descript=form.descript.data,
-                user_num=g.user.user_num,
-                priority_def_num=form.priority_def_num.data,
-                descript_override=form.descript_override.data or "",
-                date_time_entry=form.date_time_entry.data,
-                actor=g.user.user_num,
+                **new_task_fields(form), date_time_entry=form.date_time_entry.data
             )
         except services.ServiceError as exc:
             field_error(form, exc, "descript")
         else:
-            if not is_htmx():
-                return back()
-            fresh = _task_form(task_list_num=task.task_list_num)
-            context = board_context(_filters_from(board_url()))
-            return render_template("board/created.html", form=fresh, created=task, **context)
+            return created(task)
     return render("board/task_form_page.html", "board/_task_form.html", 422, form=form)
+
+
+def new_task_fields(form: TaskForm) -> dict:
+    """Return what the New task form gives a new task (or reminder), made by the signed-in user."""
+    return {
+        "task_list_num": form.task_list_num.data,
+        "descript": form.descript.data,
+        "user_num": g.user.user_num,
+        "priority_def_num": form.priority_def_num.data,
+        "descript_override": form.descript_override.data or "",
+        "actor": g.user.user_num,
+    }
+
+
+def created(task):
+    """Answer a new task: the board region with a fresh form (htmx), else back to the view."""
+    if not is_htmx():
+        return back()
+    fresh = _task_form(task_list_num=task.task_list_num)
+    context = board_context(_filters_from(board_url()))
+    return render_template("board/created.html", form=fresh, created=task, **context)
 
 
 @bp.get("/tasks/<key:task_num>")
@@ -182,46 +193,6 @@ def add_note(task_num: int):
             return _after_change(task_num)
     return render(
         "board/task_page.html", "board/_task_detail.html", 422, **_detail(task_num, note_form=form)
-    )
-
-
-@bp.get("/tasks/<key:task_num>/patients")
-def find_patient(task_num: int):
-    """Search patients by name, to link one (or one of their appointments) to the task."""
-    text = request.args.get("q", "")[:100]
-    patients = services.search_patients(text=text)
-    appointments = {
-        p.pat_num: services.patient_appointments(pat_num=p.pat_num) for p in patients[:5]
-    }
-    return render(
-        "board/task_page.html",
-        "board/_patient_results.html",
-        patients=patients,
-        appointments=appointments,
-        q=text,
-        **_detail(task_num),
-    )
-
-
-@bp.post("/tasks/<key:task_num>/link")
-def link_task(task_num: int):
-    """Attach the task to a patient or an appointment, or detach it."""
-    form = LinkForm(request.form)
-    if form.validate():
-        object_type = ObjectType(form.object_type.data)
-        try:
-            services.update_task(
-                task_num=task_num,
-                object_type=object_type,
-                key_num=form.key_num.data if object_type != ObjectType.None_ else 0,
-                actor=g.user.user_num,
-            )
-        except services.ServiceError as exc:
-            field_error(form, exc, "key_num")
-        else:
-            return _after_change(task_num)
-    return render(
-        "board/task_page.html", "board/_task_detail.html", 422, **_detail(task_num, link_form=form)
     )
 
 
