@@ -168,17 +168,6 @@ def token(client, office, signed_in) -> str:
 
 
 @pytest.fixture
-def demo_user(app, token) -> int:
-    with app.app_context():
-        return db.session.scalar(select(User.user_num).where(User.user_name == "demo"))
-
-
-@pytest.fixture
-def task(make_task) -> int:
-    return make_task(descript="Call Mr. Anderson about his insurance")
-
-
-@pytest.fixture
 def note(app, task) -> int:
     with app.app_context():
         return services.add_note(task_num=task, user_num=1, note="First call.").task_note_num
